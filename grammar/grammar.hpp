@@ -1,0 +1,144 @@
+// The .obs spec grammar (PEGTL). One rule per line with a comment; every
+// rule that follows a commitment point (a keyword, an opening bracket) is
+// reached through `then<>`, and has its own message in errors.hpp.
+// grammar/obs.ebnf is the readable form of the same grammar.
+#pragma once
+
+#include <tao/pegtl.hpp>
+
+namespace ebpfgen::grammar {
+
+namespace p = tao::pegtl;
+
+// --- Lexical ----------------------------------------------------------------
+struct comment : p::seq<p::one<'#'>, p::until<p::eolf>> {};            // # to end of line
+struct _ : p::star<p::sor<p::space, comment>> {};                       // blanks and comments
+template <typename Rule> struct then : p::seq<_, p::must<Rule>> {};     // after a commitment
+struct identifier : p::identifier {};                                   // name, syscall, field part
+struct digits : p::plus<p::digit> {};                                   // unsigned number
+struct integer : p::seq<p::opt<p::one<'-'>>, digits> {};                // signed number
+struct escape : p::one<'"', '\\', 'n', 't'> {};                         // after a backslash
+struct string_char : p::sor<p::seq<p::one<'\\'>, p::must<escape>>,
+                            p::not_one<'"', '\\', '\n', '\r'>> {};      // one character in quotes
+struct string_end : p::one<'"'> {};                                     // closing quote
+struct string : p::seq<p::one<'"'>, p::star<string_char>, p::must<string_end>> {};  // "text"
+struct list_sep : p::seq<_, p::one<','>> {};                            // comma in lists
+
+// --- Keywords ----------------------------------------------------------------
+struct kw_target : TAO_PEGTL_KEYWORD("target") {};
+struct kw_duration : TAO_PEGTL_KEYWORD("duration") {};
+struct kw_window : TAO_PEGTL_KEYWORD("window") {};
+struct kw_option : TAO_PEGTL_KEYWORD("option") {};
+struct kw_metrics : TAO_PEGTL_KEYWORD("metrics") {};
+struct kw_on : TAO_PEGTL_KEYWORD("on") {};
+struct kw_where : TAO_PEGTL_KEYWORD("where") {};
+
+// --- Fields and values -------------------------------------------------------
+struct field : p::seq<identifier, p::opt<p::one<'.'>, identifier>> {};  // pid, args.fd
+struct operand : p::sor<string, integer, field> {};                     // right side of a comparison
+struct unit : p::sor<TAO_PEGTL_KEYWORD("ns"), TAO_PEGTL_KEYWORD("us"),
+                     TAO_PEGTL_KEYWORD("ms"), TAO_PEGTL_KEYWORD("s")> {};  // time unit
+struct value_unit : p::seq<_, TAO_PEGTL_KEYWORD("in"), then<unit>> {};    // in ms
+struct value : p::seq<field, p::opt<value_unit>> {};                    // aggregated field
+
+// --- Target ------------------------------------------------------------------
+struct pid_number : digits {};                                          // pid 1234
+struct comm_name : string {};                                           // comm "nginx"
+struct cgroup_path : string {};                                         // cgroup "/sys/fs/cgroup/x"
+struct container_name : string {};                                      // container "web"
+struct runtime_name : identifier {};                                    // runtime podman
+struct command_line : string {};                                        // command "redis-server --port 7000"
+struct target_pid : p::seq<TAO_PEGTL_KEYWORD("pid"), then<pid_number>> {};
+struct target_comm : p::seq<TAO_PEGTL_KEYWORD("comm"), then<comm_name>> {};
+struct target_cgroup : p::seq<TAO_PEGTL_KEYWORD("cgroup"), then<cgroup_path>> {};
+struct target_runtime : p::seq<_, TAO_PEGTL_KEYWORD("runtime"), then<runtime_name>> {};
+struct target_container : p::seq<TAO_PEGTL_KEYWORD("container"), then<container_name>, p::opt<target_runtime>> {};
+struct target_command : p::seq<TAO_PEGTL_KEYWORD("command"), then<command_line>> {};
+struct target_all : TAO_PEGTL_KEYWORD("all") {};
+struct target_kind : p::sor<target_pid, target_comm, target_cgroup, target_container,
+                            target_command, target_all> {};             // what to watch
+struct target_stmt : p::seq<kw_target, then<target_kind>> {};
+
+// --- Run shape and options -----------------------------------------------------
+struct duration_unit : p::sor<TAO_PEGTL_STRING("ms"), p::one<'s', 'm', 'h'>> {};
+struct duration_value : p::seq<digits, duration_unit, p::not_at<p::identifier_other>> {};  // 30s
+struct duration_stmt : p::seq<kw_duration, then<duration_value>> {};
+struct window_stmt : p::seq<kw_window, then<duration_value>> {};
+struct option_name : identifier {};
+struct option_equals : p::one<'='> {};
+struct option_value : identifier {};
+struct option_stmt : p::seq<kw_option, then<option_name>, then<option_equals>, then<option_value>> {};
+struct metric_name : identifier {};
+struct metrics_stmt : p::seq<kw_metrics, then<metric_name>, p::star<list_sep, then<metric_name>>> {};
+
+// --- Probes ------------------------------------------------------------------
+struct syscall_name : identifier {};                                    // read, or a group: recv
+struct syscall_probe : p::seq<TAO_PEGTL_KEYWORD("syscall"), then<syscall_name>,
+                              p::star<list_sep, then<syscall_name>>> {};
+struct tracepoint_part : p::plus<p::sor<p::identifier_other, p::one<'*'>>> {};
+struct tracepoint_name : p::seq<tracepoint_part, p::one<':'>, tracepoint_part> {};  // sched:sched_switch
+struct tracepoint_probe : p::seq<TAO_PEGTL_KEYWORD("tracepoint"), then<tracepoint_name>,
+                                 p::star<list_sep, then<tracepoint_name>>> {};
+struct symbol : p::plus<p::sor<p::identifier_other, p::one<'.', '*', '?', '$'>>> {};
+struct function_name : p::sor<string, symbol> {};                       // readline, "ns::f(int)"
+struct binary_path : string {};                                         // "/bin/bash"
+struct in_binary : TAO_PEGTL_KEYWORD("in") {};
+struct uprobe_probe : p::seq<TAO_PEGTL_KEYWORD("uprobe"), then<function_name>, then<in_binary>, then<binary_path>> {};
+struct uretprobe_probe : p::seq<TAO_PEGTL_KEYWORD("uretprobe"), then<function_name>, then<in_binary>, then<binary_path>> {};
+struct kprobe_probe : p::seq<TAO_PEGTL_KEYWORD("kprobe"), then<function_name>> {};
+struct kretprobe_probe : p::seq<TAO_PEGTL_KEYWORD("kretprobe"), then<function_name>> {};
+struct profile_rate : p::seq<digits, TAO_PEGTL_STRING("hz"), p::not_at<p::identifier_other>> {};  // 99hz
+struct profile_probe : p::seq<TAO_PEGTL_KEYWORD("profile"), then<profile_rate>> {};
+struct probe : p::sor<syscall_probe, tracepoint_probe, uprobe_probe, uretprobe_probe,
+                      kprobe_probe, kretprobe_probe, profile_probe> {};  // what fires the block
+
+// --- Conditions (`where`) ------------------------------------------------------
+struct or_cond;
+struct compare_op : p::sor<TAO_PEGTL_STRING("=="), TAO_PEGTL_STRING("!="), TAO_PEGTL_STRING("<="),
+                           TAO_PEGTL_STRING(">="), p::one<'<'>, p::one<'>'>> {};
+struct compared_value : operand {};                                     // right of an operator
+struct comparison : p::seq<field, then<compare_op>, then<compared_value>> {};  // ret > 0
+struct socket_test : TAO_PEGTL_KEYWORD("socket") {};                    // fd is a socket
+struct condition_atom;
+struct not_cond : p::seq<TAO_PEGTL_KEYWORD("not"), then<condition_atom>> {};
+struct close_paren : p::one<')'> {};
+struct paren_cond : p::seq<p::one<'('>, then<or_cond>, then<close_paren>> {};
+struct condition_atom : p::sor<not_cond, paren_cond, socket_test, comparison> {};
+struct and_cond : p::seq<condition_atom, p::star<_, TAO_PEGTL_KEYWORD("and"), then<condition_atom>>> {};
+struct or_cond : p::seq<and_cond, p::star<_, TAO_PEGTL_KEYWORD("or"), then<and_cond>>> {};
+struct where_clause : p::seq<_, kw_where, then<or_cond>> {};
+
+// --- Actions -------------------------------------------------------------------
+struct print_item : p::sor<string, field> {};
+struct print_action : p::seq<TAO_PEGTL_KEYWORD("print"), then<print_item>, p::star<list_sep, then<print_item>>> {};
+struct key : field {};
+struct by_clause : p::seq<_, TAO_PEGTL_KEYWORD("by"), then<key>, p::star<list_sep, then<key>>> {};
+struct map_name : identifier {};
+struct as_clause : p::seq<_, TAO_PEGTL_KEYWORD("as"), then<map_name>> {};
+struct count_function : TAO_PEGTL_KEYWORD("count") {};
+struct value_function : p::sor<TAO_PEGTL_KEYWORD("sum"), TAO_PEGTL_KEYWORD("min"), TAO_PEGTL_KEYWORD("max"),
+                               TAO_PEGTL_KEYWORD("mean"), TAO_PEGTL_KEYWORD("stats"),
+                               TAO_PEGTL_KEYWORD("hist")> {};
+struct lhist_function : TAO_PEGTL_KEYWORD("lhist") {};
+struct lhist_low : integer {};
+struct lhist_high : integer {};
+struct lhist_step : digits {};
+struct lhist_from : p::seq<TAO_PEGTL_KEYWORD("from"), then<lhist_low>> {};
+struct lhist_to : p::seq<TAO_PEGTL_KEYWORD("to"), then<lhist_high>> {};
+struct lhist_by_step : p::seq<TAO_PEGTL_KEYWORD("step"), then<lhist_step>> {};
+struct aggregation : p::seq<p::sor<count_function,
+                                   p::seq<value_function, then<value>>,
+                                   p::seq<lhist_function, then<value>, then<lhist_from>, then<lhist_to>, then<lhist_by_step>>>,
+                            p::opt<by_clause>, p::opt<as_clause>> {};
+struct action : p::sor<print_action, aggregation> {};
+struct block_open : p::one<'{'> {};
+struct block_close : p::one<'}'> {};
+struct probe_block : p::seq<kw_on, then<probe>, p::opt<where_clause>, then<block_open>,
+                            p::star<_, action>, then<block_close>> {};
+
+// --- Spec --------------------------------------------------------------------
+struct statement : p::sor<target_stmt, duration_stmt, window_stmt, option_stmt, metrics_stmt, probe_block> {};
+struct end_of_spec : p::eof {};
+struct spec : p::seq<_, p::star<statement, _, p::opt<p::one<';'>, _>>, p::must<end_of_spec>> {};
+
+}  // namespace ebpfgen::grammar

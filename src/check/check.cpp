@@ -1,0 +1,395 @@
+#include "check/check.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "diag/suggest.hpp"
+
+namespace ebpfgen {
+
+namespace {
+
+// Maps the generated program uses for request metrics; user maps may not reuse them.
+const std::set<std::string> reserved_maps = {"rps_sends",     "rps_first_ns",      "rps_last_ns", "responses",
+                                              "sat_gaps",      "sat_gap_sum_us",    "sat_gap_sumsq_us2",
+                                              "slack_wait_us", "request_latency_us"};
+
+bool has_control_chars(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+bool matches(const std::string& s, const char* pattern) { return std::regex_match(s, std::regex(pattern)); }
+
+}  // namespace
+
+void check_target(const ast::Target& t) {
+  switch (t.kind) {
+    case ast::TargetKind::Pid: {
+      // Linux pids are at most 2^22 (PID_MAX_LIMIT).
+      if (t.value.size() > 7 || std::stoul(t.value) == 0 || std::stoul(t.value) > 4194304) {
+        throw SpecError(t.where, fmt::format("'{}' is not a valid process id (1 to 4194304)", t.value));
+      }
+      break;
+    }
+    case ast::TargetKind::Comm:
+      if (t.value.empty() || t.value.size() > 15 || has_control_chars(t.value)) {
+        throw SpecError(t.where, "a process name has 1 to 15 printable characters (the kernel keeps no more), "
+                                 "so this one would never match");
+      }
+      break;
+    case ast::TargetKind::Cgroup:
+      if (t.value.empty() || has_control_chars(t.value) || t.value.find("..") != std::string::npos) {
+        throw SpecError(t.where, "a cgroup path must be non-empty, printable and without '..'");
+      }
+      break;
+    case ast::TargetKind::Container:
+      // The rule docker and podman apply to container names.
+      if (t.value.size() > 255 || !matches(t.value, "[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
+        throw SpecError(t.where, "a container name starts with a letter or digit and has only letters, digits, "
+                                 "'_', '.' and '-'");
+      }
+      if (!t.runtime.empty() && t.runtime != "docker" && t.runtime != "podman" && t.runtime != "nerdctl" &&
+          t.runtime != "crictl") {
+        throw SpecError(t.where, fmt::format("unknown container runtime '{}'{}", t.runtime,
+                                             did_you_mean(t.runtime, {"docker", "podman", "nerdctl", "crictl"})));
+      }
+      break;
+    case ast::TargetKind::Command:
+      if (t.value.find_first_not_of(" \t") == std::string::npos || has_control_chars(t.value)) {
+        throw SpecError(t.where, "a command must be a non-empty line of printable text");
+      }
+      break;
+    case ast::TargetKind::All: break;
+  }
+}
+
+namespace {
+
+// Everything that checks one block; collects what codegen needs.
+class BlockChecker {
+ public:
+  BlockChecker(const SyscallCatalog& catalog, SyscallStyle style, std::set<std::string>& used_maps)
+      : catalog_(catalog), style_(style), used_maps_(used_maps) {}
+
+  CheckedBlock check(const ast::Block& block) {
+    out_ = CheckedBlock{block};
+    out_.context.kind = block.probe.kind;
+    resolve_probe(block.probe);
+    if (block.actions.empty()) throw SpecError(block.where_opened, "this block has no actions; add print, count, hist ...");
+    if (block.where) check_condition(*block.where);
+    for (const auto& action : block.actions) {
+      if (const auto* print = std::get_if<ast::PrintAction>(&action)) {
+        for (const auto& item : print->items)
+          if (item.kind == ast::Operand::Kind::Field) field(item);
+        out_.map_names.emplace_back();
+      } else {
+        out_.map_names.push_back(check_aggregation(std::get<ast::Aggregation>(action)));
+      }
+    }
+    bool can_pair = block.probe.kind == ast::ProbeKind::Syscall || block.probe.kind == ast::ProbeKind::Uprobe ||
+                    block.probe.kind == ast::ProbeKind::Kprobe;
+    out_.paired = can_pair && needs_return_;
+    return out_;
+  }
+
+ private:
+  void resolve_probe(const ast::Probe& probe) {
+    switch (probe.kind) {
+      case ast::ProbeKind::Syscall:
+        for (const auto& name : probe.names) add_syscalls(name);
+        break;
+      case ast::ProbeKind::Tracepoint:
+        for (const auto& name : probe.names) add_tracepoint(name);
+        break;
+      case ast::ProbeKind::Uprobe:
+      case ast::ProbeKind::Uretprobe:
+        if (!matches(probe.binary.text, "/[A-Za-z0-9/._+-]*")) {
+          throw SpecError(probe.binary.where, "a binary path must be absolute and use only letters, digits and "
+                                              "'/', '.', '_', '+', '-'");
+        }
+        [[fallthrough]];
+      case ast::ProbeKind::Kprobe:
+      case ast::ProbeKind::Kretprobe: {
+        const auto& fn = probe.names.front();
+        if (!matches(fn.text, "[A-Za-z0-9_.$*?]+")) {
+          throw SpecError(fn.where, "a function name may use only letters, digits and '_', '.', '$', with '*' and "
+                                    "'?' as wildcards; give C++ functions by their mangled name");
+        }
+        out_.attach.push_back(fn.text);
+        break;
+      }
+      case ast::ProbeKind::Profile:
+        if (probe.hz == 0 || probe.hz > 100000) throw SpecError(probe.where, "a sampling rate is 1hz to 100000hz");
+        break;
+    }
+  }
+
+  void add_syscall(const SyscallInfo& info) {
+    if (std::find(out_.attach.begin(), out_.attach.end(), info.name) != out_.attach.end()) return;
+    out_.attach.push_back(info.name);
+    out_.context.syscalls.push_back(info);
+  }
+
+  void add_syscalls(const ast::Name& name) {
+    if (const auto* group = syscall_group(name.text)) {
+      for (const auto& member : *group)
+        if (const auto* info = catalog_.find(member)) add_syscall(*info);
+      return;
+    }
+    const auto* info = catalog_.find(name.text);
+    if (!info) {
+      auto candidates = catalog_.names();
+      for (auto& g : syscall_group_names()) candidates.push_back(g);
+      throw SpecError(name.where, fmt::format("unknown syscall '{}'{}", name.text, did_you_mean(name.text, candidates)),
+                      {fmt::format("checked against the {}", catalog_.origin())});
+    }
+    add_syscall(*info);
+  }
+
+  void add_tracepoint(const ast::Name& name) {
+    out_.attach.push_back(name.text);
+    auto root = tracefs_root();
+    if (!root || name.text.find('*') != std::string::npos) {
+      out_.context.events.emplace_back();  // bpftrace checks what we cannot
+      return;
+    }
+    auto colon = name.text.find(':');
+    auto events = *root / "events";
+    auto category = name.text.substr(0, colon);
+    auto event = name.text.substr(colon + 1);
+    auto format = read_event_format(events / category / event / "format");
+    if (!format) {
+      std::vector<std::string> known;
+      std::error_code ec;
+      bool category_known = std::filesystem::is_directory(events / category, ec);
+      for (const auto& entry : std::filesystem::directory_iterator(category_known ? events / category : events, ec)) {
+        if (entry.is_directory()) known.push_back((category_known ? category + ":" : "") + entry.path().filename().string());
+      }
+      throw SpecError(name.where, fmt::format("unknown tracepoint '{}'{}", name.text,
+                                              did_you_mean(category_known ? name.text : category, known)));
+    }
+    out_.context.events.push_back(std::move(format));
+  }
+
+  FieldRef field(const ast::Operand& operand) {
+    FieldRef ref = resolve_field(operand, out_.context);
+    if (needs_return(ref)) needs_return_ = true;
+    if (ref.kind == FieldKind::SyscallName) out_.per_syscall = true;
+    if (ref.kind == FieldKind::Arg && style_ == SyscallStyle::Kprobe && out_.context.kind == ast::ProbeKind::Syscall &&
+        ref.position > 5) {
+      throw SpecError(operand.where, "kprobe-style syscall probes reach only the first six arguments");
+    }
+    return ref;
+  }
+
+  void check_condition(const ast::Condition& c) {
+    switch (c.kind) {
+      case ast::Condition::Kind::And:
+      case ast::Condition::Kind::Or:
+      case ast::Condition::Kind::Not:
+        for (const auto& child : c.children) check_condition(child);
+        break;
+      case ast::Condition::Kind::Socket: {
+        if (out_.context.kind != ast::ProbeKind::Syscall) {
+          throw SpecError(c.where, "'socket' tests a syscall's fd, so it needs a syscall block");
+        }
+        field(ast::Operand{ast::Operand::Kind::Field, "fd", 0, c.where});
+        break;
+      }
+      case ast::Condition::Kind::Compare: check_comparison(c); break;
+    }
+  }
+
+  void check_comparison(const ast::Condition& c) {
+    FieldRef lhs = field(c.lhs);
+    if (lhs.type == ValueType::Stack) throw SpecError(c.lhs.where, "stacks cannot be compared");
+    ValueType rhs_type = c.rhs.kind == ast::Operand::Kind::String    ? ValueType::String
+                         : c.rhs.kind == ast::Operand::Kind::Integer ? ValueType::Integer
+                                                                     : field(c.rhs).type;
+    if (rhs_type != lhs.type) {
+      throw SpecError(c.rhs.where, fmt::format("'{}' is {}, so it compares with {}", c.lhs.text,
+                                               lhs.type == ValueType::String ? "text" : "a number",
+                                               lhs.type == ValueType::String ? "a quoted string" : "a number"));
+    }
+    if (lhs.type == ValueType::String && c.op != "==" && c.op != "!=") {
+      throw SpecError(c.where, "text compares only with == and !=");
+    }
+    if (c.rhs.kind == ast::Operand::Kind::String) {
+      if (has_control_chars(c.rhs.text)) throw SpecError(c.rhs.where, "strings in conditions must be printable");
+      if (c.lhs.text == "comm" && c.rhs.text.size() > 15) {
+        throw SpecError(c.rhs.where, "a process name has at most 15 characters, so this never matches");
+      }
+    }
+  }
+
+  std::string check_aggregation(const ast::Aggregation& agg) {
+    const std::string& fn = agg.function.text;
+    std::optional<FieldRef> value;
+    if (agg.value) {
+      value = field(*agg.value);
+      if (value->type != ValueType::Integer) {
+        throw SpecError(agg.value->where, fmt::format("{} needs a number; '{}' is not one", fn, agg.value->text));
+      }
+      if (agg.unit && !value->is_time) {
+        throw SpecError(agg.unit->where, fmt::format("'{}' is not a time, so it has no unit", agg.value->text));
+      }
+    }
+    if (fn == "lhist") {
+      if (agg.low >= agg.high) throw SpecError(agg.where, "a linear histogram needs LOW below HIGH");
+      if (agg.step <= 0) throw SpecError(agg.where, "a linear histogram needs a positive step");
+      if ((agg.high - agg.low) / agg.step > 1000) throw SpecError(agg.where, "a linear histogram has at most 1000 buckets");
+    }
+    for (const auto& key : agg.keys) field(key);
+    return map_name(agg, value);
+  }
+
+  std::string map_name(const ast::Aggregation& agg, const std::optional<FieldRef>& value) {
+    if (agg.map_name) {
+      const auto& name = agg.map_name->text;
+      if (name.starts_with("_") || reserved_maps.contains(name)) {
+        throw SpecError(agg.map_name->where, fmt::format("'{}' is reserved for ebpfgen's own maps", name));
+      }
+      if (!used_maps_.insert(name).second) {
+        throw SpecError(agg.map_name->where, fmt::format("a result named '{}' already exists", name));
+      }
+      return name;
+    }
+    // e.g. count_by_comm, hist_latency_us, sum_args_count_by_pid
+    std::string name = agg.function.text;
+    if (agg.value) {
+      name += "_" + agg.value->text;
+      std::string unit = value_unit(*value, agg.unit);
+      if (!unit.empty()) name += "_" + unit;
+    }
+    for (std::size_t i = 0; i < agg.keys.size(); ++i) name += (i == 0 ? "_by_" : "_") + agg.keys[i].text;
+    std::replace(name.begin(), name.end(), '.', '_');
+    std::string unique = name;
+    for (int n = 2; !used_maps_.insert(unique).second; ++n) unique = fmt::format("{}_{}", name, n);
+    return unique;
+  }
+
+  const SyscallCatalog& catalog_;
+  SyscallStyle style_;
+  std::set<std::string>& used_maps_;
+  CheckedBlock out_;
+  bool needs_return_ = false;
+};
+
+std::vector<std::string> present(const SyscallCatalog& catalog, const char* group) {
+  std::vector<std::string> out;
+  for (const auto& name : *syscall_group(group))
+    if (catalog.find(name)) out.push_back(name);
+  return out;
+}
+
+RequestMetrics check_metrics(const std::vector<ast::Name>& names, const SyscallCatalog& catalog) {
+  RequestMetrics m;
+  std::set<std::string> seen;
+  for (const auto& name : names) {
+    if (!seen.insert(name.text).second) throw SpecError(name.where, fmt::format("metric '{}' is listed twice", name.text));
+    if (name.text == "rps") m.rps = true;
+    else if (name.text == "responses") m.responses = true;
+    else if (name.text == "saturation") m.saturation = true;
+    else if (name.text == "slack") m.slack = true;
+    else if (name.text == "latency") m.latency = true;
+    else {
+      throw SpecError(name.where, fmt::format("unknown metric '{}'{}", name.text, did_you_mean(name.text, metric_names())),
+                      {"metrics are: rps, responses, saturation, slack, latency"});
+    }
+  }
+  m.send = present(catalog, "send");
+  m.recv = present(catalog, "recv");
+  m.wait = present(catalog, "wait");
+  return m;
+}
+
+SyscallStyle check_options(const std::vector<ast::Option>& options) {
+  SyscallStyle style = SyscallStyle::Tracepoint;
+  std::set<std::string> seen;
+  for (const auto& option : options) {
+    if (option.name.text != "syscall_probes") {
+      throw SpecError(option.name.where, fmt::format("unknown option '{}'{}", option.name.text,
+                                                     did_you_mean(option.name.text, {"syscall_probes"})));
+    }
+    if (!seen.insert(option.name.text).second) {
+      throw SpecError(option.name.where, fmt::format("option '{}' is set twice", option.name.text));
+    }
+    if (option.value.text == "kprobe") style = SyscallStyle::Kprobe;
+    else if (option.value.text != "tracepoint") {
+      throw SpecError(option.value.where, fmt::format("syscall_probes is tracepoint or kprobe, not '{}'{}",
+                                                      option.value.text,
+                                                      did_you_mean(option.value.text, {"tracepoint", "kprobe"})));
+    }
+  }
+  return style;
+}
+
+}  // namespace
+
+const std::vector<std::string>& metric_names() {
+  static const std::vector<std::string> names = {"rps", "responses", "saturation", "slack", "latency"};
+  return names;
+}
+
+std::uint64_t unit_divisor(const std::string& unit) {
+  if (unit == "us") return 1000;
+  if (unit == "ms") return 1000000;
+  if (unit == "s") return 1000000000;
+  return 1;
+}
+
+std::string value_unit(const FieldRef& field, const std::optional<ast::Name>& unit) {
+  if (!field.is_time) return "";
+  if (unit) return unit->text;
+  // Durations default to microseconds: bpftrace's log2 histograms stop at 2^31.
+  return field.kind == FieldKind::Latency ? "us" : "ns";
+}
+
+CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
+  CheckedSpec out;
+  std::vector<Diagnostic> problems;
+  auto attempt = [&](auto&& step) {
+    try {
+      step();
+    } catch (const SpecError& e) {
+      problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
+    }
+  };
+  attempt([&] {
+    if (spec.target) {
+      check_target(*spec.target);
+      out.target = *spec.target;
+    }
+  });
+  attempt([&] {
+    if (spec.duration) {
+      if (spec.duration->milliseconds == 0) throw SpecError(spec.duration->where, "a duration must be longer than 0");
+      out.duration_ms = spec.duration->milliseconds;
+    }
+    if (spec.window) {
+      if (spec.window->milliseconds == 0) throw SpecError(spec.window->where, "a window must be longer than 0");
+      if (spec.duration && spec.window->milliseconds > spec.duration->milliseconds) {
+        throw SpecError(spec.window->where, "the window is longer than the whole run (duration)");
+      }
+      out.window_ms = spec.window->milliseconds;
+    }
+  });
+  attempt([&] { out.style = check_options(spec.options); });
+  attempt([&] { out.metrics = check_metrics(spec.metrics, catalog); });
+  if (!spec.metrics.empty()) out.metrics_where = spec.metrics.front().where;
+  std::set<std::string> used_maps;
+  for (const auto& block : spec.blocks) {
+    attempt([&] { out.blocks.push_back(BlockChecker(catalog, out.style, used_maps).check(block)); });
+  }
+  if (spec.metrics.empty() && spec.blocks.empty() && problems.empty()) {
+    problems.push_back({{1, 1, 1}, "the spec traces nothing: add a 'metrics' line or an 'on' block"});
+  }
+  if (!problems.empty()) throw SpecError(std::move(problems));
+  return out;
+}
+
+}  // namespace ebpfgen

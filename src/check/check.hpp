@@ -1,0 +1,63 @@
+// Check stage: validates a parsed spec (names, types, units, probe fields,
+// strings that will reach the generated program) and resolves what codegen
+// needs: expanded syscall groups, which blocks fire at return, map names.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "check/fields.hpp"
+#include "check/syscalls.hpp"
+#include "spec/ast.hpp"
+
+namespace ebpfgen {
+
+enum class SyscallStyle { Tracepoint, Kprobe };
+
+struct CheckedBlock {
+  ast::Block block;
+  ProbeContext context;
+  std::vector<std::string> attach;  // syscalls (groups expanded), tracepoints, or the function
+  bool paired = false;              // entry saves values, the block fires at return
+  bool per_syscall = false;         // uses `syscall`: one probe per syscall
+  std::vector<std::string> map_names;  // one per action; "" for prints
+};
+
+// The request-level metrics asked for, with the syscalls each needs.
+struct RequestMetrics {
+  bool rps = false, responses = false, saturation = false, slack = false, latency = false;
+  std::vector<std::string> send, recv, wait;  // members present in the catalogue
+  bool any() const { return rps || responses || saturation || slack || latency; }
+  bool needs_send() const { return rps || responses || latency; }
+  bool needs_recv() const { return responses || latency || saturation; }
+  bool tracks_turns() const { return responses || latency; }
+};
+
+struct CheckedSpec {
+  ast::Target target;
+  std::optional<std::uint64_t> duration_ms;
+  std::optional<std::uint64_t> window_ms;
+  SyscallStyle style = SyscallStyle::Tracepoint;
+  RequestMetrics metrics;
+  Location metrics_where;  // the `metrics` line
+  std::vector<CheckedBlock> blocks;
+};
+
+// Throws SpecError with every problem found.
+CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog);
+
+// Validates a target alone (also used for command-line overrides).
+void check_target(const ast::Target& target);
+
+// The names of the request metrics, in report order.
+const std::vector<std::string>& metric_names();
+
+// Converts a time in ns to `unit` (ns, us, ms, s): the divisor.
+std::uint64_t unit_divisor(const std::string& unit);
+
+// The unit an aggregated or printed value is shown in ("" when not a time).
+std::string value_unit(const FieldRef& field, const std::optional<ast::Name>& unit);
+
+}  // namespace ebpfgen

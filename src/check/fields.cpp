@@ -1,0 +1,168 @@
+#include "check/fields.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "diag/suggest.hpp"
+
+namespace ebpfgen {
+
+namespace {
+
+struct Builtin {
+  const char* name;
+  const char* bpftrace;
+  ValueType type;
+  bool is_time;
+};
+
+// Fields every probe has.
+constexpr std::array builtins = {
+    Builtin{"pid", "pid", ValueType::Integer, false},       Builtin{"tid", "tid", ValueType::Integer, false},
+    Builtin{"comm", "comm", ValueType::String, false},      Builtin{"cgroup", "cgroup", ValueType::Integer, false},
+    Builtin{"cpu", "cpu", ValueType::Integer, false},       Builtin{"uid", "uid", ValueType::Integer, false},
+    Builtin{"timestamp", "nsecs", ValueType::Integer, true}, Builtin{"elapsed", "elapsed", ValueType::Integer, true},
+    Builtin{"probe", "probe", ValueType::String, false},    Builtin{"kstack", "kstack", ValueType::Stack, false},
+    Builtin{"ustack", "ustack", ValueType::Stack, false},
+};
+
+bool has_return(ast::ProbeKind kind) {
+  return kind == ast::ProbeKind::Syscall || kind == ast::ProbeKind::Uprobe || kind == ast::ProbeKind::Uretprobe ||
+         kind == ast::ProbeKind::Kprobe || kind == ast::ProbeKind::Kretprobe;
+}
+
+bool has_entry(ast::ProbeKind kind) {
+  return kind == ast::ProbeKind::Syscall || kind == ast::ProbeKind::Uprobe || kind == ast::ProbeKind::Kprobe;
+}
+
+bool is_function_probe(ast::ProbeKind kind) { return kind != ast::ProbeKind::Syscall && has_return(kind); }
+
+const char* kind_name(ast::ProbeKind kind) {
+  switch (kind) {
+    case ast::ProbeKind::Syscall: return "syscall";
+    case ast::ProbeKind::Tracepoint: return "tracepoint";
+    case ast::ProbeKind::Uprobe: return "uprobe";
+    case ast::ProbeKind::Uretprobe: return "uretprobe";
+    case ast::ProbeKind::Kprobe: return "kprobe";
+    case ast::ProbeKind::Kretprobe: return "kretprobe";
+    case ast::ProbeKind::Profile: return "profile";
+  }
+  return "probe";
+}
+
+bool is_user_string(const std::string& type) { return type == "const char *" || type == "char *" || type.starts_with("__data_loc char"); }
+
+// The names a field could have been meant as, for "did you mean".
+std::vector<std::string> known_fields(const ProbeContext& context) {
+  std::vector<std::string> out;
+  for (const auto& b : builtins) out.emplace_back(b.name);
+  if (has_return(context.kind)) out.insert(out.end(), {"ret", "latency"});
+  if (context.kind == ast::ProbeKind::Syscall) {
+    out.insert(out.end(), {"syscall", "fd"});
+    for (const auto& s : context.syscalls)
+      for (const auto& a : s.args) out.push_back("args." + a.name);
+  }
+  if (is_function_probe(context.kind)) {
+    out.push_back("func");
+    for (int i = 0; i < 6; ++i) out.push_back(fmt::format("arg{}", i));
+  }
+  for (const auto& e : context.events)
+    if (e) for (const auto& f : *e) out.push_back("args." + f.name);
+  return out;
+}
+
+FieldRef syscall_arg(const ast::Operand& field, const std::string& arg, const ProbeContext& context) {
+  FieldRef ref{FieldKind::Arg, ValueType::Integer, {}, arg};
+  std::vector<std::string> lacking;
+  for (const auto& s : context.syscalls) {
+    auto it = std::find_if(s.args.begin(), s.args.end(), [&](const EventField& a) { return a.name == arg; });
+    if (it == s.args.end()) {
+      lacking.push_back(s.name);
+      continue;
+    }
+    int position = static_cast<int>(it - s.args.begin());
+    if (ref.position >= 0 && ref.position != position) {
+      throw SpecError(field.where, fmt::format("argument '{}' is not in the same place in every syscall of this block; "
+                                               "give them blocks of their own", arg));
+    }
+    ref.position = position;
+    ref.is_user_string = is_user_string(it->type);
+  }
+  if (!lacking.empty()) {
+    std::vector<std::string> notes;
+    for (const auto& s : context.syscalls) {
+      if (std::find(lacking.begin(), lacking.end(), s.name) == lacking.end()) continue;
+      std::vector<std::string> args;
+      for (const auto& a : s.args) args.push_back(a.name);
+      notes.push_back(fmt::format("{}({})", s.name, fmt::join(args, ", ")));
+      if (notes.size() == 4) break;
+    }
+    throw SpecError(field.where, fmt::format("'{}' is not an argument of {}", field.text, fmt::join(lacking, ", ")),
+                    notes);
+  }
+  if (ref.is_user_string) ref.type = ValueType::String;
+  return ref;
+}
+
+FieldRef tracepoint_arg(const ast::Operand& field, const std::string& arg, const ProbeContext& context) {
+  FieldRef ref{FieldKind::Arg, ValueType::Integer, {}, arg};
+  for (const auto& event : context.events) {
+    if (!event) continue;  // unknown format: bpftrace checks it
+    auto it = std::find_if(event->begin(), event->end(), [&](const EventField& f) { return f.name == arg; });
+    if (it == event->end()) {
+      throw SpecError(field.where, fmt::format("unknown tracepoint field '{}'{}", field.text,
+                                               did_you_mean(field.text, known_fields(context))));
+    }
+    ref.is_user_string = is_user_string(it->type);
+    if (ref.is_user_string || it->type.starts_with("char") && it->type.ends_with("]")) ref.type = ValueType::String;
+  }
+  return ref;
+}
+
+}  // namespace
+
+bool needs_return(const FieldRef& field) { return field.kind == FieldKind::Ret || field.kind == FieldKind::Latency; }
+
+FieldRef resolve_field(const ast::Operand& field, const ProbeContext& context) {
+  const std::string& name = field.text;
+  for (const auto& b : builtins) {
+    if (name == b.name) return {FieldKind::Builtin, b.type, b.bpftrace, {}, -1, b.is_time};
+  }
+  auto unavailable = [&](const std::string& why) {
+    return SpecError(field.where, fmt::format("field '{}' is not available in a {} block: {}", name,
+                                              kind_name(context.kind), why));
+  };
+  if (name == "ret" || name == "latency") {
+    if (!has_return(context.kind)) throw unavailable("it has no return");
+    if (name == "ret") return {FieldKind::Ret, ValueType::Integer};
+    if (!has_entry(context.kind)) throw unavailable("the entry is not traced; use the entry probe (uprobe/kprobe), "
+                                                    "which pairs with the return itself");
+    return {FieldKind::Latency, ValueType::Integer, {}, {}, -1, true};
+  }
+  if (name == "syscall") {
+    if (context.kind != ast::ProbeKind::Syscall) throw unavailable("only syscall blocks have it");
+    return {FieldKind::SyscallName, ValueType::String};
+  }
+  if (name == "func") {
+    if (!is_function_probe(context.kind)) throw unavailable("only uprobe and kprobe blocks have it");
+    return {FieldKind::Builtin, ValueType::String, "func"};
+  }
+  if (context.kind == ast::ProbeKind::Syscall && (name == "fd" || name.starts_with("args."))) {
+    return syscall_arg(field, name == "fd" ? "fd" : name.substr(5), context);
+  }
+  if (context.kind == ast::ProbeKind::Tracepoint && name.starts_with("args.")) {
+    return tracepoint_arg(field, name.substr(5), context);
+  }
+  if (is_function_probe(context.kind) && name.size() == 4 && name.starts_with("arg") && name[3] >= '0' && name[3] <= '9') {
+    if (!has_entry(context.kind)) throw unavailable("arguments are gone at the return; use uprobe/kprobe, "
+                                                    "which capture them at entry");
+    return {FieldKind::Arg, ValueType::Integer, {}, name};
+  }
+  throw SpecError(field.where, fmt::format("unknown field '{}' in a {} block{}", name, kind_name(context.kind),
+                                           did_you_mean(name, known_fields(context))));
+}
+
+}  // namespace ebpfgen

@@ -1,0 +1,48 @@
+// Fields: the names a spec uses in filters, prints and keys (pid, comm, fd,
+// ret, latency, args.count ...), what each means at a given probe, and its
+// type. The checker validates with it; codegen spells fields from it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "check/syscalls.hpp"
+#include "spec/ast.hpp"
+
+namespace ebpfgen {
+
+enum class ValueType { Integer, String, Stack };
+
+enum class FieldKind {
+  Builtin,      // a bpftrace builtin: pid, comm, nsecs ...
+  SyscallName,  // the syscall's name, one probe per syscall
+  Ret,          // return value
+  Latency,      // entry-to-return time in ns
+  Arg,          // a probe argument: args.NAME, argN, fd
+};
+
+struct FieldRef {
+  FieldKind kind = FieldKind::Builtin;
+  ValueType type = ValueType::Integer;
+  std::string builtin;    // Builtin: its bpftrace spelling
+  std::string arg;        // Arg: tracepoint field name or "argN"
+  int position = -1;      // Arg of a syscall: its index in the call
+  bool is_time = false;   // a time in ns (latency, timestamp, elapsed)
+  bool is_user_string = false;  // a `const char *` that needs str()
+};
+
+// What a block's probe offers, for resolving its fields.
+struct ProbeContext {
+  ast::ProbeKind kind = ast::ProbeKind::Syscall;
+  std::vector<SyscallInfo> syscalls;                           // Syscall probes
+  std::vector<std::optional<std::vector<EventField>>> events;  // Tracepoint probes, when known
+};
+
+// Resolves a field at a probe, or throws SpecError saying what is available.
+FieldRef resolve_field(const ast::Operand& field, const ProbeContext& context);
+
+// Whether a field is known only when the probed call returns.
+bool needs_return(const FieldRef& field);
+
+}  // namespace ebpfgen

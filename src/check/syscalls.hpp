@@ -1,0 +1,54 @@
+// The syscall catalogue: which syscalls exist and what their arguments are
+// called, from the running kernel's tracefs or, when it is not mounted, a
+// built-in x86-64 table. Also the named groups (send, recv, wait, io).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ebpfgen {
+
+// One field of a tracepoint's record, as its format file states it.
+struct EventField {
+  std::string name;
+  std::string type;  // C type, e.g. "const char *", "unsigned int"
+};
+
+struct SyscallInfo {
+  std::string name;
+  std::vector<EventField> args;  // in call order
+};
+
+class SyscallCatalog {
+ public:
+  static SyscallCatalog builtin();
+  // Reads events/syscalls/sys_enter_*/format below a tracefs mount.
+  static std::optional<SyscallCatalog> from_tracefs(const std::filesystem::path& tracefs);
+  // tracefs when mounted, else the built-in table.
+  static SyscallCatalog load();
+
+  const SyscallInfo* find(std::string_view name) const;
+  std::vector<std::string> names() const;
+  const std::string& origin() const { return origin_; }
+
+ private:
+  std::map<std::string, SyscallInfo, std::less<>> syscalls_;
+  std::string origin_;
+};
+
+// The fields of one tracepoint's record (common_* fields left out), or
+// nothing when tracefs is not mounted or the tracepoint is unknown.
+std::optional<std::vector<EventField>> read_event_format(const std::filesystem::path& format_file);
+
+// Where tracefs is mounted, if it is.
+std::optional<std::filesystem::path> tracefs_root();
+
+// Members of a syscall group, or nullptr when `name` is not a group.
+const std::vector<std::string>* syscall_group(std::string_view name);
+std::vector<std::string> syscall_group_names();
+
+}  // namespace ebpfgen

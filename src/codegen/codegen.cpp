@@ -1,0 +1,138 @@
+#include "codegen/codegen.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "codegen/parts.hpp"
+#include "codegen/spelling.hpp"
+#include "codegen/templates.hpp"
+
+namespace ebpfgen {
+
+namespace codegen {
+
+std::string origin_comment(const ProgramContext& program, const Location& where) {
+  std::istringstream lines(program.source.text);
+  std::string line;
+  for (std::size_t n = 0; n < where.line && std::getline(lines, line); ++n) {
+  }
+  auto first = line.find_first_not_of(" \t");
+  line = first == std::string::npos ? "" : line.substr(first);
+  return fmt::format("// {}:{}: {}", comment_text(program.source.name), where.line, comment_text(line));
+}
+
+std::string predicate(const std::vector<std::string>& conditions) {
+  std::string out;
+  for (const auto& c : conditions) {
+    if (c.empty()) continue;
+    out += out.empty() ? c : " && (" + c + ")";
+  }
+  return out.empty() ? "" : "/" + out + "/";
+}
+
+namespace {
+
+// Where the cgroup v2 hierarchy is mounted, for relative cgroup paths.
+std::string cgroup2_mount() {
+  std::ifstream mounts("/proc/self/mounts");
+  std::string device, dir, type;
+  std::string rest;
+  while (mounts >> device >> dir >> type && std::getline(mounts, rest)) {
+    if (type == "cgroup2") return dir;
+  }
+  return "/sys/fs/cgroup";
+}
+
+std::string target_filter(const ast::Target& t) {
+  switch (t.kind) {
+    case ast::TargetKind::All: return "";
+    case ast::TargetKind::Pid: return "pid == " + t.value;
+    case ast::TargetKind::Comm: return "comm == " + string_literal(t.value);
+    case ast::TargetKind::Cgroup: {
+      std::string path = t.value.starts_with("/") ? t.value : cgroup2_mount() + "/" + t.value;
+      return "cgroup == cgroupid(" + string_literal(path) + ")";
+    }
+    // Resolved when the program is run: bpftrace's first positional parameter.
+    case ast::TargetKind::Container:
+    case ast::TargetKind::Command: return "cgroup == $1";
+  }
+  return "";
+}
+
+std::string target_description(const ast::Target& t) {
+  switch (t.kind) {
+    case ast::TargetKind::All: return "the whole system";
+    case ast::TargetKind::Pid: return "process " + t.value + " and its threads";
+    case ast::TargetKind::Comm: return "processes named " + string_literal(t.value);
+    case ast::TargetKind::Cgroup: return "cgroup " + string_literal(t.value) + " (that cgroup only, not its children)";
+    case ast::TargetKind::Container:
+      return "container " + string_literal(t.value) + (t.runtime.empty() ? "" : " (" + t.runtime + ")") +
+             ", by its cgroup id, given as $1 when run";
+    case ast::TargetKind::Command: return "command " + string_literal(t.value) + ", by its cgroup id, given as $1 when run";
+  }
+  return "";
+}
+
+std::string interval_point(std::uint64_t ms) {
+  return ms % 1000 == 0 ? fmt::format("interval:s:{}", ms / 1000) : fmt::format("interval:ms:{}", ms);
+}
+
+std::string human_duration(std::uint64_t ms) {
+  if (ms % 3'600'000 == 0) return fmt::format("{}h", ms / 3'600'000);
+  if (ms % 60'000 == 0) return fmt::format("{}m", ms / 60'000);
+  if (ms % 1000 == 0) return fmt::format("{}s", ms / 1000);
+  return fmt::format("{}ms", ms);
+}
+
+std::string clear_statements(const std::vector<std::string>& maps) {
+  std::string out;
+  for (const auto& m : maps) out += fmt::format("  clear(@{});\n", m);
+  return out;
+}
+
+std::string print_and_clear_statements(const std::vector<std::string>& maps) {
+  std::string out;
+  for (const auto& m : maps) out += fmt::format("  print(@{0}); clear(@{0});\n", m);
+  return out;
+}
+
+}  // namespace
+
+}  // namespace codegen
+
+std::string generate_program(const CheckedSpec& spec, const Source& source) {
+  using namespace codegen;
+  ProgramContext program{spec, source, target_filter(spec.target)};
+
+  std::vector<Section> sections;
+  if (spec.metrics.any()) sections.push_back(request_metrics_section(program));
+  for (std::size_t i = 0; i < spec.blocks.size(); ++i) {
+    sections.push_back(block_section(program, spec.blocks[i], static_cast<int>(i + 1)));
+  }
+
+  std::string out = templates::render("header", fmt::arg("source", comment_text(source.name)),
+                                      fmt::arg("target", comment_text(target_description(spec.target))));
+  std::vector<std::string> results, helpers;
+  for (const auto& s : sections) {
+    out += "\n" + s.code;
+    results.insert(results.end(), s.results.begin(), s.results.end());
+    helpers.insert(helpers.end(), s.helpers.begin(), s.helpers.end());
+  }
+  if (spec.window_ms) {
+    out += "\n" + templates::render("window", fmt::arg("window", human_duration(*spec.window_ms)),
+                                    fmt::arg("attach", interval_point(*spec.window_ms)),
+                                    fmt::arg("prints", print_and_clear_statements(results)));
+  }
+  if (spec.duration_ms) {
+    out += "\n" + templates::render("duration", fmt::arg("duration", human_duration(*spec.duration_ms)),
+                                    fmt::arg("attach", interval_point(*spec.duration_ms)));
+  }
+  if (!helpers.empty()) {
+    out += "\n" + templates::render("end", fmt::arg("clears", clear_statements(helpers)));
+  }
+  return out;
+}
+
+}  // namespace ebpfgen

@@ -1,0 +1,47 @@
+// Diagnostics: one error type and one rendering for every stage, so syntax
+// and semantic errors look the same: `file:line:col: error: message`, the
+// source line, and a caret under the offending text.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ebpfgen {
+
+// A spec's text and the name it is reported under (a path or "<command-line>").
+struct Source {
+  std::string name;
+  std::string text;
+};
+
+// 1-based position of a piece of spec text; length is the caret's width.
+struct Location {
+  std::size_t line = 0;
+  std::size_t column = 0;
+  std::size_t length = 1;
+};
+
+struct Diagnostic {
+  Location where;
+  std::string message;
+  std::vector<std::string> notes;  // extra lines printed after the caret
+};
+
+// Thrown by every stage; carries one or more diagnostics.
+class SpecError : public std::runtime_error {
+ public:
+  explicit SpecError(std::vector<Diagnostic> diagnostics);
+  SpecError(Location where, std::string message, std::vector<std::string> notes = {});
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// `name:line:col: error: message`, the source line and a caret line.
+std::string render(const Source& source, const Diagnostic& diagnostic);
+std::string render(const Source& source, const SpecError& error);
+
+}  // namespace ebpfgen

@@ -1,0 +1,124 @@
+// ebpfgen: compiles a .obs observability spec to a bpftrace program.
+// This file only reads the command line and runs the stages:
+// parse -> check -> codegen.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "check/check.hpp"
+#include "codegen/codegen.hpp"
+#include "parse/parse.hpp"
+
+namespace {
+
+constexpr int exit_spec_error = 1;
+constexpr int exit_usage_error = 2;
+
+struct Options {
+  std::string spec_file;
+  std::string inline_spec;
+  bool emit = false;
+  bool check = false;
+  std::string syscall_table = "auto";
+  std::optional<std::string> pid, comm, cgroup, container;
+  std::optional<std::string> duration;
+};
+
+// The target given on the command line, which replaces the spec's.
+std::optional<ebpfgen::ast::Target> target_override(const Options& o) {
+  using ebpfgen::ast::TargetKind;
+  std::optional<ebpfgen::ast::Target> t;
+  if (o.pid) t = {TargetKind::Pid, *o.pid};
+  if (o.comm) t = {TargetKind::Comm, *o.comm};
+  if (o.cgroup) t = {TargetKind::Cgroup, *o.cgroup};
+  if (o.container) t = {TargetKind::Container, *o.container};
+  return t;
+}
+
+int compile(const Options& o, const ebpfgen::Source& source) {
+  auto override_target = target_override(o);
+  if (override_target) {
+    try {
+      if (override_target->kind == ebpfgen::ast::TargetKind::Pid &&
+          override_target->value.find_first_not_of("0123456789") != std::string::npos) {
+        throw ebpfgen::SpecError({}, "'" + override_target->value + "' is not a process id");
+      }
+      ebpfgen::check_target(*override_target);
+    } catch (const ebpfgen::SpecError& e) {
+      std::cerr << "ebpfgen: error: target option: " << e.diagnostics().front().message << "\n";
+      return exit_usage_error;
+    }
+  }
+  std::optional<std::uint64_t> duration;
+  if (o.duration) {
+    duration = ebpfgen::parse_duration_text(*o.duration);
+    if (!duration || *duration == 0) {
+      std::cerr << "ebpfgen: error: --duration: '" << *o.duration << "' is not a duration such as 500ms, 30s, 5m or 1h\n";
+      return exit_usage_error;
+    }
+  }
+  try {
+    auto spec = ebpfgen::parse_spec(source);
+    if (override_target) spec.target = override_target;
+    if (duration) spec.duration = ebpfgen::ast::Duration{*duration, {}};
+    auto catalog = o.syscall_table == "builtin" ? ebpfgen::SyscallCatalog::builtin() : ebpfgen::SyscallCatalog::load();
+    auto checked = ebpfgen::check_spec(spec, catalog);
+    if (o.emit) std::cout << ebpfgen::generate_program(checked, source);
+    return 0;
+  } catch (const ebpfgen::SpecError& e) {
+    std::cerr << ebpfgen::render(source, e);
+    return exit_spec_error;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ebpfgen: compile a .obs observability spec to a bpftrace program", "ebpfgen"};
+  app.set_version_flag("--version", std::string("ebpfgen ") + EBPFGEN_VERSION);
+  Options o;
+  app.add_option("spec", o.spec_file, "the .obs spec file");
+  app.add_option("-e,--expr", o.inline_spec, "the spec itself, given inline (one-liners)");
+  app.add_flag("--emit", o.emit, "print the generated bpftrace program");
+  app.add_flag("--check", o.check, "parse and check only");
+  app.add_option("--syscall-table", o.syscall_table,
+                 "syscall names to check against: auto (the kernel's tracefs, else built-in) or builtin")
+      ->check(CLI::IsMember({"auto", "builtin"}));
+  app.add_option("--duration", o.duration, "replace the spec's duration, e.g. 10s");
+  auto* target = app.add_option_group("target", "replace the spec's target");
+  target->add_option("--pid", o.pid, "a process and its threads");
+  target->add_option("--comm", o.comm, "processes with this name");
+  target->add_option("--cgroup", o.cgroup, "a cgroup v2 directory");
+  target->add_option("--container", o.container, "a container by name");
+  target->require_option(0, 1);
+  app.footer("Exit status: 0 success, 1 errors in the spec, 2 usage errors.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : exit_usage_error;
+  }
+
+  if (o.spec_file.empty() == o.inline_spec.empty()) {
+    std::cerr << "ebpfgen: error: give a spec file or -e 'SPEC' (one of them)\n";
+    return exit_usage_error;
+  }
+  if (o.emit == o.check) {
+    std::cerr << "ebpfgen: error: say what to do: --emit (print the program) or --check\n";
+    return exit_usage_error;
+  }
+  ebpfgen::Source source{"<command-line>", o.inline_spec};
+  if (!o.spec_file.empty()) {
+    std::ifstream in(o.spec_file, std::ios::binary);
+    if (!in) {
+      std::cerr << "ebpfgen: error: cannot read " << o.spec_file << "\n";
+      return exit_usage_error;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    source = {o.spec_file, text.str()};
+  }
+  return compile(o, source);
+}

@@ -1,0 +1,330 @@
+// Runs the PEGTL grammar to a parse tree of the selected rules, then turns
+// the tree into the AST. Syntax errors come from grammar/errors.hpp.
+#include "parse/parse.hpp"
+
+#include <charconv>
+#include <limits>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <tao/pegtl/contrib/parse_tree.hpp>
+
+#include "diag/suggest.hpp"
+#include "grammar/errors.hpp"
+#include "grammar/grammar.hpp"
+
+namespace ebpfgen {
+
+namespace {
+
+namespace p = tao::pegtl;
+namespace g = grammar;
+using Node = p::parse_tree::node;
+
+// The rules that become nodes of the parse tree.
+template <typename Rule>
+using selector = p::parse_tree::selector<
+    Rule,
+    p::parse_tree::store_content::on<
+        g::target_pid, g::target_comm, g::target_cgroup, g::target_container, g::target_command, g::target_all,
+        g::pid_number, g::comm_name, g::cgroup_path, g::container_name, g::runtime_name, g::command_line,
+        g::duration_stmt, g::window_stmt, g::duration_value, g::option_stmt, g::option_name, g::option_value,
+        g::metrics_stmt, g::metric_name, g::probe_block, g::syscall_probe, g::syscall_name, g::tracepoint_probe,
+        g::tracepoint_name, g::uprobe_probe, g::uretprobe_probe, g::kprobe_probe, g::kretprobe_probe,
+        g::function_name, g::binary_path, g::profile_probe, g::profile_rate, g::where_clause, g::or_cond,
+        g::and_cond, g::not_cond, g::comparison, g::compare_op, g::socket_test, g::field, g::integer, g::string,
+        g::print_action, g::aggregation, g::count_function, g::value_function, g::lhist_function, g::value,
+        g::unit, g::key, g::map_name, g::lhist_low, g::lhist_high, g::lhist_step>>;
+
+// Remembers where blocks open, to say which one is left unclosed.
+struct OpenBlocks {
+  std::vector<p::position> braces;
+};
+
+template <typename Rule>
+struct track_blocks : p::nothing<Rule> {};
+
+template <>
+struct track_blocks<g::block_open> {
+  template <typename Input, typename... Rest>
+  static void apply(const Input& in, OpenBlocks& blocks, Rest&&... /*tree state*/) {
+    blocks.braces.push_back(in.position());
+  }
+};
+
+template <>
+struct track_blocks<g::block_close> {
+  template <typename Input, typename... Rest>
+  static void apply(const Input& /*in*/, OpenBlocks& blocks, Rest&&... /*tree state*/) {
+    if (!blocks.braces.empty()) blocks.braces.pop_back();
+  }
+};
+
+Location location_of(const Node& n) {
+  auto begin = n.begin();
+  std::size_t length = n.has_content() ? std::max<std::size_t>(1, n.string_view().size()) : 1;
+  return {begin.line, begin.column, length};
+}
+
+ast::Name name_of(const Node& n) { return {n.string(), location_of(n)}; }
+
+// A quoted string's value, escapes resolved.
+std::string unquote(std::string_view quoted) {
+  std::string out;
+  for (std::size_t i = 1; i + 1 < quoted.size(); ++i) {
+    char c = quoted[i];
+    if (c == '\\') {
+      char e = quoted[++i];
+      out += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+template <typename T>
+T parse_number(const Node& n) {
+  T value{};
+  auto text = n.string_view();
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    throw SpecError(location_of(n), fmt::format("number '{}' is out of range", text));
+  }
+  return value;
+}
+
+std::uint64_t duration_ms(std::string_view text, Location where) {
+  std::size_t digits = text.find_first_not_of("0123456789");
+  std::string_view unit = text.substr(digits);
+  std::uint64_t amount{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + digits, amount);
+  std::uint64_t scale = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60'000 : 3'600'000;
+  if (ec != std::errc() || amount > std::numeric_limits<std::uint64_t>::max() / scale) {
+    throw SpecError(where, fmt::format("duration '{}' is too long", text));
+  }
+  return amount * scale;
+}
+
+std::uint64_t parse_duration(const Node& n) { return duration_ms(n.string_view(), location_of(n)); }
+
+ast::Operand operand_of(const Node& n) {
+  ast::Operand op;
+  op.where = location_of(n);
+  if (n.is_type<g::string>()) {
+    op.kind = ast::Operand::Kind::String;
+    op.text = unquote(n.string_view());
+  } else if (n.is_type<g::integer>()) {
+    op.kind = ast::Operand::Kind::Integer;
+    op.text = n.string();
+    op.number = parse_number<std::int64_t>(n);
+  } else {
+    op.kind = ast::Operand::Kind::Field;
+    op.text = n.string();
+  }
+  return op;
+}
+
+ast::Condition condition_of(const Node& n) {
+  ast::Condition c;
+  c.where = location_of(n);
+  if (n.is_type<g::or_cond>() || n.is_type<g::and_cond>()) {
+    if (n.children.size() == 1) return condition_of(*n.children.front());
+    c.kind = n.is_type<g::or_cond>() ? ast::Condition::Kind::Or : ast::Condition::Kind::And;
+    for (const auto& child : n.children) c.children.push_back(condition_of(*child));
+  } else if (n.is_type<g::not_cond>()) {
+    c.kind = ast::Condition::Kind::Not;
+    c.children.push_back(condition_of(*n.children.front()));
+  } else if (n.is_type<g::socket_test>()) {
+    c.kind = ast::Condition::Kind::Socket;
+  } else {  // comparison: field, operator, value
+    c.kind = ast::Condition::Kind::Compare;
+    c.lhs = operand_of(*n.children.at(0));
+    c.op = n.children.at(1)->string();
+    c.rhs = operand_of(*n.children.at(2));
+  }
+  return c;
+}
+
+ast::Aggregation aggregation_of(const Node& n) {
+  ast::Aggregation agg;
+  agg.where = location_of(n);
+  for (const auto& child : n.children) {
+    const Node& c = *child;
+    if (c.is_type<g::count_function>() || c.is_type<g::value_function>() || c.is_type<g::lhist_function>()) {
+      agg.function = name_of(c);
+    } else if (c.is_type<g::value>()) {
+      agg.value = operand_of(*c.children.at(0));
+      if (c.children.size() > 1) agg.unit = name_of(*c.children.at(1));
+    } else if (c.is_type<g::lhist_low>()) {
+      agg.low = parse_number<std::int64_t>(c);
+    } else if (c.is_type<g::lhist_high>()) {
+      agg.high = parse_number<std::int64_t>(c);
+    } else if (c.is_type<g::lhist_step>()) {
+      agg.step = parse_number<std::int64_t>(c);
+    } else if (c.is_type<g::key>()) {
+      ast::Operand key = operand_of(c);
+      key.kind = ast::Operand::Kind::Field;
+      agg.keys.push_back(key);
+    } else if (c.is_type<g::map_name>()) {
+      agg.map_name = name_of(c);
+    }
+  }
+  return agg;
+}
+
+ast::Probe probe_of(const Node& n) {
+  ast::Probe probe;
+  probe.where = location_of(n);
+  if (n.is_type<g::syscall_probe>()) probe.kind = ast::ProbeKind::Syscall;
+  else if (n.is_type<g::tracepoint_probe>()) probe.kind = ast::ProbeKind::Tracepoint;
+  else if (n.is_type<g::uprobe_probe>()) probe.kind = ast::ProbeKind::Uprobe;
+  else if (n.is_type<g::uretprobe_probe>()) probe.kind = ast::ProbeKind::Uretprobe;
+  else if (n.is_type<g::kprobe_probe>()) probe.kind = ast::ProbeKind::Kprobe;
+  else if (n.is_type<g::kretprobe_probe>()) probe.kind = ast::ProbeKind::Kretprobe;
+  else probe.kind = ast::ProbeKind::Profile;
+  for (const auto& child : n.children) {
+    const Node& c = *child;
+    if (c.is_type<g::binary_path>()) {
+      probe.binary = {unquote(c.string_view()), location_of(c)};
+    } else if (c.is_type<g::profile_rate>()) {
+      auto text = c.string_view();
+      auto digits = text.substr(0, text.size() - 2);
+      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), probe.hz);
+      if (ec != std::errc()) throw SpecError(location_of(c), fmt::format("sampling rate '{}' is out of range", text));
+    } else if (c.is_type<g::function_name>() && c.string_view().front() == '"') {
+      probe.names.push_back({unquote(c.string_view()), location_of(c)});
+    } else {
+      probe.names.push_back(name_of(c));
+    }
+  }
+  return probe;
+}
+
+ast::Block block_of(const Node& n) {
+  ast::Block block;
+  block.where_opened = location_of(n);
+  block.where_opened.length = 2;  // the `on` keyword
+  for (const auto& child : n.children) {
+    const Node& c = *child;
+    if (c.is_type<g::where_clause>()) {
+      block.where = condition_of(*c.children.at(0));
+    } else if (c.is_type<g::print_action>()) {
+      ast::PrintAction print{{}, location_of(c)};
+      for (const auto& item : c.children) print.items.push_back(operand_of(*item));
+      block.actions.emplace_back(std::move(print));
+    } else if (c.is_type<g::aggregation>()) {
+      block.actions.emplace_back(aggregation_of(c));
+    } else {
+      block.probe = probe_of(c);
+    }
+  }
+  return block;
+}
+
+ast::Target target_of(const Node& n) {
+  ast::Target target;
+  target.where = location_of(n);
+  if (n.is_type<g::target_pid>()) target.kind = ast::TargetKind::Pid;
+  else if (n.is_type<g::target_comm>()) target.kind = ast::TargetKind::Comm;
+  else if (n.is_type<g::target_cgroup>()) target.kind = ast::TargetKind::Cgroup;
+  else if (n.is_type<g::target_container>()) target.kind = ast::TargetKind::Container;
+  else if (n.is_type<g::target_command>()) target.kind = ast::TargetKind::Command;
+  else target.kind = ast::TargetKind::All;
+  for (const auto& child : n.children) {
+    const Node& c = *child;
+    if (c.is_type<g::runtime_name>()) {
+      target.runtime = c.string();
+    } else {
+      target.value = c.is_type<g::pid_number>() ? c.string() : unquote(c.string_view());
+      target.where = location_of(c);
+    }
+  }
+  return target;
+}
+
+// A statement that may appear once.
+template <typename T>
+void set_once(std::optional<T>& slot, T value, const char* what, Location where, Location previous) {
+  if (slot) {
+    throw SpecError(where, fmt::format("{} given twice", what),
+                    {fmt::format("the first one is at line {}, column {}", previous.line, previous.column)});
+  }
+  slot = std::move(value);
+}
+
+ast::Spec spec_of(const Node& root) {
+  ast::Spec spec;
+  Location first_target;  // the first target statement, for "given twice"
+  for (const auto& child : root.children) {
+    const Node& c = *child;
+    Location where = location_of(c);
+    if (c.is_type<g::duration_stmt>() || c.is_type<g::window_stmt>()) {
+      const Node& value = *c.children.at(0);
+      ast::Duration d{parse_duration(value), location_of(value)};
+      auto& slot = c.is_type<g::duration_stmt>() ? spec.duration : spec.window;
+      set_once(slot, d, c.is_type<g::duration_stmt>() ? "duration" : "window", where,
+               slot ? slot->where : where);
+    } else if (c.is_type<g::option_stmt>()) {
+      spec.options.push_back({name_of(*c.children.at(0)), name_of(*c.children.at(1))});
+    } else if (c.is_type<g::metrics_stmt>()) {
+      for (const auto& m : c.children) spec.metrics.push_back(name_of(*m));
+    } else if (c.is_type<g::probe_block>()) {
+      spec.blocks.push_back(block_of(c));
+    } else {
+      set_once(spec.target, target_of(c), "target", where, first_target);
+      first_target = where;
+    }
+  }
+  return spec;
+}
+
+// The word at a byte offset, for "did you mean".
+std::string word_at(const std::string& text, std::size_t offset) {
+  std::size_t end = offset;
+  while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;
+  return text.substr(offset, end - offset);
+}
+
+std::vector<std::string> split_words(const char* words) {
+  std::istringstream in(words);
+  return {std::istream_iterator<std::string>(in), std::istream_iterator<std::string>()};
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_duration_text(const std::string& text) {
+  p::memory_input in(text, "duration");
+  try {
+    if (!p::parse<p::seq<g::duration_value, p::eof>>(in)) return std::nullopt;
+    return duration_ms(text, {});
+  } catch (const SpecError&) {
+    return std::nullopt;
+  }
+}
+
+ast::Spec parse_spec(const Source& source) {
+  p::memory_input in(source.text, source.name);
+  OpenBlocks blocks;
+  try {
+    auto root = p::parse_tree::parse<g::spec, selector, track_blocks, g::control>(in, blocks);
+    return spec_of(*root);
+  } catch (const g::syntax_error& e) {
+    const auto& pos = e.positions().front();
+    std::string word = word_at(source.text, pos.byte);
+    std::string message(e.message());
+    if (!word.empty()) message += did_you_mean(word, split_words(e.words));
+    std::vector<std::string> notes;
+    if (std::string_view(e.message()) == g::error_message<g::block_close> && !blocks.braces.empty()) {
+      const auto& open = blocks.braces.back();
+      // At the end of the text, the brace left open is the place to show.
+      if (source.text.find_first_not_of(" \t\r\n", pos.byte) == std::string::npos) {
+        throw SpecError({open.line, open.column, 1}, "this block is not closed: expected '}' before the end of the spec");
+      }
+      notes.push_back(fmt::format("the block's '{{' is at line {}, column {}", open.line, open.column));
+    }
+    throw SpecError({pos.line, pos.column, std::max<std::size_t>(1, word.size())}, message, notes);
+  }
+}
+
+}  // namespace ebpfgen

@@ -1,0 +1,102 @@
+// The spec as written: what the parser builds and the checker validates.
+// Every node keeps its location so later stages report errors in place.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "diag/diagnostic.hpp"
+
+namespace ebpfgen::ast {
+
+// A word or quoted string with its place in the source.
+struct Name {
+  std::string text;
+  Location where;
+};
+
+enum class TargetKind { All, Pid, Comm, Cgroup, Container, Command };
+
+struct Target {
+  TargetKind kind = TargetKind::All;
+  std::string value;    // pid digits, comm, path, container name or command line
+  std::string runtime;  // container runtime, when named
+  Location where;
+};
+
+struct Duration {
+  std::uint64_t milliseconds = 0;
+  Location where;
+};
+
+struct Option {
+  Name name;
+  Name value;
+};
+
+// A value in a filter, a print or an aggregation.
+struct Operand {
+  enum class Kind { Field, Integer, String };
+  Kind kind = Kind::Field;
+  std::string text;  // field name ("pid", "args.fd"), decoded string, or digits
+  std::int64_t number = 0;
+  Location where;
+};
+
+struct Condition {
+  enum class Kind { Compare, And, Or, Not, Socket };
+  Kind kind = Kind::Compare;
+  std::string op;  // for Compare: == != < <= > >=
+  Operand lhs, rhs;
+  std::vector<Condition> children;  // And, Or: two or more; Not: one
+  Location where;
+};
+
+struct PrintAction {
+  std::vector<Operand> items;  // string literals and fields
+  Location where;
+};
+
+struct Aggregation {
+  Name function;                 // count sum min max mean stats hist lhist
+  std::optional<Operand> value;  // absent for count
+  std::optional<Name> unit;      // ns us ms s, for time values
+  std::vector<Operand> keys;     // `by` fields
+  std::optional<Name> map_name;  // `as` name
+  std::int64_t low = 0, high = 0, step = 0;  // lhist range
+  Location where;
+};
+
+using Action = std::variant<PrintAction, Aggregation>;
+
+enum class ProbeKind { Syscall, Tracepoint, Uprobe, Uretprobe, Kprobe, Kretprobe, Profile };
+
+struct Probe {
+  ProbeKind kind = ProbeKind::Syscall;
+  std::vector<Name> names;  // syscalls/groups, tracepoints, or the one function
+  Name binary;              // uprobe/uretprobe
+  std::uint64_t hz = 0;     // profile
+  Location where;
+};
+
+struct Block {
+  Probe probe;
+  std::optional<Condition> where;
+  std::vector<Action> actions;
+  Location where_opened;  // the `on` keyword
+};
+
+struct Spec {
+  std::optional<Target> target;
+  std::optional<Duration> duration;
+  std::optional<Duration> window;
+  std::vector<Option> options;
+  std::vector<Name> metrics;
+  std::vector<Block> blocks;
+};
+
+}  // namespace ebpfgen::ast

@@ -1,0 +1,136 @@
+#include <doctest/doctest.h>
+
+#include "helpers.hpp"
+
+using namespace ebpfgen;
+using test::checked;
+using test::errors_of;
+
+TEST_CASE("syscall groups expand to their members, once each") {
+  auto spec = checked("on syscall recv, read { count }");
+  REQUIRE(spec.blocks.size() == 1);
+  CHECK(spec.blocks[0].attach == std::vector<std::string>{"read", "readv", "recvfrom", "recvmsg", "recvmmsg"});
+}
+
+TEST_CASE("misspelled syscalls name the closest one and the table used") {
+  CHECK(errors_of("on syscall recvfom { count }") ==
+        "t.obs:1:12: error: unknown syscall 'recvfom'; did you mean 'recvfrom'?\n"
+        "  on syscall recvfom { count }\n             ^~~~~~~\n"
+        "  note: checked against the built-in x86-64 table\n");
+  CHECK(errors_of("on syscall sned { count }").find("did you mean 'send'?") != std::string::npos);
+}
+
+TEST_CASE("a block fires at return only when it needs ret or latency") {
+  auto spec = checked("on syscall read { count }\non syscall read { hist ret }\non syscall read where ret > 0 { count }\n"
+                      "on syscall read { hist latency }\non uretprobe f in \"/x\" { hist ret }");
+  CHECK_FALSE(spec.blocks[0].paired);
+  CHECK(spec.blocks[1].paired);
+  CHECK(spec.blocks[2].paired);
+  CHECK(spec.blocks[3].paired);
+  CHECK_FALSE(spec.blocks[4].paired);  // a return probe fires at return by itself
+}
+
+TEST_CASE("unknown fields suggest what the probe has") {
+  CHECK(errors_of("on syscall read { count by pidd }") ==
+        "t.obs:1:28: error: unknown field 'pidd' in a syscall block; did you mean 'pid'?\n"
+        "  on syscall read { count by pidd }\n                             ^~~~\n");
+  CHECK(errors_of("on syscall read { print args.cont }") ==
+        "t.obs:1:25: error: 'args.cont' is not an argument of read\n"
+        "  on syscall read { print args.cont }\n                          ^~~~~~~~~\n"
+        "  note: read(fd, buf, count)\n");
+}
+
+TEST_CASE("fd needs every syscall of the block to have one") {
+  CHECK(errors_of("on syscall io { count by fd }").find("'fd' is not an argument of open, openat, creat") !=
+        std::string::npos);
+}
+
+TEST_CASE("fields that a probe kind does not have") {
+  CHECK(errors_of("on profile 99hz { hist latency }") ==
+        "t.obs:1:24: error: field 'latency' is not available in a profile block: it has no return\n"
+        "  on profile 99hz { hist latency }\n                         ^~~~~~~\n");
+  CHECK(errors_of("on uretprobe f in \"/x\" { hist latency }").find("the entry is not traced") != std::string::npos);
+  CHECK(errors_of("on uretprobe f in \"/x\" { print arg0 }").find("arguments are gone at the return") !=
+        std::string::npos);
+  CHECK(errors_of("on tracepoint sched:sched_switch { print syscall }").find("only syscall blocks have it") !=
+        std::string::npos);
+}
+
+TEST_CASE("types and units") {
+  CHECK(errors_of("on syscall read { hist comm }").find("hist needs a number; 'comm' is not one") != std::string::npos);
+  CHECK(errors_of("on syscall read { hist ret in ms }").find("'ret' is not a time, so it has no unit") !=
+        std::string::npos);
+  CHECK(errors_of("on syscall read where comm > \"a\" { count }").find("text compares only with == and !=") !=
+        std::string::npos);
+  CHECK(errors_of("on syscall read where comm == 3 { count }")
+            .find("'comm' is text, so it compares with a quoted string") != std::string::npos);
+  CHECK(errors_of("on syscall read where pid == \"a\" { count }")
+            .find("'pid' is a number, so it compares with a number") != std::string::npos);
+}
+
+TEST_CASE("durations and windows") {
+  CHECK(errors_of("duration 0s metrics rps").find("a duration must be longer than 0") != std::string::npos);
+  CHECK(errors_of("window 2s duration 1s metrics rps").find("the window is longer than the whole run") !=
+        std::string::npos);
+  auto spec = checked("duration 1h window 250ms metrics rps");
+  CHECK(*spec.duration_ms == 3600000);
+  CHECK(*spec.window_ms == 250);
+}
+
+TEST_CASE("targets are validated before they reach the program") {
+  CHECK(errors_of("target pid 0 metrics rps").find("'0' is not a valid process id") != std::string::npos);
+  CHECK(errors_of("target pid 4194305 metrics rps").find("not a valid process id") != std::string::npos);
+  CHECK(errors_of("target comm \"a-name-longer-than-15\" metrics rps").find("1 to 15 printable characters") !=
+        std::string::npos);
+  CHECK(errors_of("target comm \"a\\nb\" metrics rps").find("1 to 15 printable characters") != std::string::npos);
+  CHECK(errors_of("target container \"web; rm -rf /\" metrics rps").find("a container name starts with") !=
+        std::string::npos);
+  CHECK(errors_of("target container \"$(id)\" metrics rps").find("a container name starts with") != std::string::npos);
+  CHECK(errors_of("target container \"web\" runtime dockr metrics rps").find("did you mean 'docker'?") !=
+        std::string::npos);
+  CHECK(errors_of("target cgroup \"../../etc\" metrics rps").find("without '..'") != std::string::npos);
+  CHECK(errors_of("target command \"a\\nb\" metrics rps").find("printable") != std::string::npos);
+}
+
+TEST_CASE("hostile uprobe paths and symbols are refused") {
+  CHECK(errors_of("on uprobe f in \"/bin/x\\\":sym\" { count }").find("a binary path must be absolute") !=
+        std::string::npos);
+  CHECK(errors_of("on uprobe f in \"relative/x\" { count }").find("a binary path must be absolute") !=
+        std::string::npos);
+  CHECK(errors_of("on uprobe \"f { system(\\\"x\\\") }\" in \"/bin/x\" { count }")
+            .find("a function name may use only") != std::string::npos);
+}
+
+TEST_CASE("metrics and options") {
+  CHECK(errors_of("metrics rsp").find("unknown metric 'rsp'; did you mean 'rps'?") != std::string::npos);
+  CHECK(errors_of("metrics rps, rps").find("metric 'rps' is listed twice") != std::string::npos);
+  CHECK(errors_of("option syscall_probe = kprobe metrics rps").find("did you mean 'syscall_probes'?") !=
+        std::string::npos);
+  CHECK(errors_of("option syscall_probes = kprob metrics rps").find("did you mean 'kprobe'?") != std::string::npos);
+  auto spec = checked("metrics latency, slack");
+  CHECK(spec.metrics.latency);
+  CHECK(spec.metrics.slack);
+  CHECK_FALSE(spec.metrics.rps);
+  CHECK(spec.metrics.wait.size() == 7);
+}
+
+TEST_CASE("result names: derived, unique, and never ebpfgen's own") {
+  auto spec = checked("on syscall read { count by comm\n count by comm\n hist latency in ms\n sum args.count by pid }");
+  CHECK(spec.blocks[0].map_names ==
+        std::vector<std::string>{"count_by_comm", "count_by_comm_2", "hist_latency_ms", "sum_args_count_by_pid"});
+  CHECK(errors_of("on syscall read { count as _x }").find("'_x' is reserved") != std::string::npos);
+  CHECK(errors_of("on syscall read { count as responses }").find("'responses' is reserved") != std::string::npos);
+  CHECK(errors_of("on syscall read { count as a\n count as a }").find("a result named 'a' already exists") !=
+        std::string::npos);
+}
+
+TEST_CASE("every problem is reported, not just the first") {
+  std::string text = errors_of("on syscall reed { count }\non syscall writ { count }");
+  CHECK(text.find("'reed'") != std::string::npos);
+  CHECK(text.find("'writ'") != std::string::npos);
+}
+
+TEST_CASE("an empty spec is an error") {
+  CHECK(errors_of("# nothing\n") == "t.obs:1:1: error: the spec traces nothing: add a 'metrics' line or an 'on' block\n"
+                                    "  # nothing\n  ^\n");
+}

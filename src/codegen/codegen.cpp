@@ -114,6 +114,7 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
 
   std::string out = templates::render("header", fmt::arg("source", comment_text(source.name)),
                                       fmt::arg("target", comment_text(target_description(spec.target))));
+  out += "\n" + templates::render("begin", fmt::arg("target", format_text(target_description(spec.target))));
   std::vector<std::string> results, helpers;
   for (const auto& s : sections) {
     out += "\n" + s.code;

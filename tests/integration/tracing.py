@@ -1,0 +1,104 @@
+"""Runs generated programs under real bpftrace and reads what they print.
+
+Used by the integration cases: compile a spec with ebpfgen, start bpftrace
+with -f json, wait until its probes are attached, run a workload, and
+collect every record bpftrace printed until it exits.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+
+def need_tracing():
+    """Skip (77) without root, bpftrace or tracefs; fail under CI=true."""
+    why = None
+    if os.geteuid() != 0:
+        why = "needs root"
+    elif not shutil.which("bpftrace"):
+        why = "needs bpftrace (scripts/setup installs it)"
+    elif not (os.path.isdir("/sys/kernel/tracing/events") or os.path.isdir("/sys/kernel/debug/tracing/events")):
+        why = "needs tracefs: mount -t tracefs tracefs /sys/kernel/tracing"
+    if why:
+        if os.environ.get("CI") == "true":
+            print(f"FAIL: this suite {why}, and CI must run it")
+            sys.exit(1)
+        print(f"SKIP: this suite {why}")
+        sys.exit(77)
+
+
+class Trace:
+    """One bpftrace run of a program compiled from a spec."""
+
+    def __init__(self, ebpfgen, spec_text, *args):
+        self.work = tempfile.mkdtemp(prefix="ebpfgen-it-")
+        spec = os.path.join(self.work, "spec.obs")
+        with open(spec, "w") as f:
+            f.write(spec_text)
+        self.program = os.path.join(self.work, "program.bt")
+        with open(self.program, "w") as out:
+            subprocess.run([ebpfgen, spec, "--emit", *args], stdout=out, check=True)
+        self.records = []
+        self.attached = threading.Event()
+
+    def start(self, *bpftrace_args):
+        self.proc = subprocess.Popen(["bpftrace", "-f", "json", self.program, *bpftrace_args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        if not self.attached.wait(timeout=30):
+            self.proc.kill()
+            raise AssertionError("bpftrace did not attach: " + self.proc.stderr.read())
+        return self
+
+    def _read(self):
+        for line in self.proc.stdout:
+            line = line.strip()
+            if not line:
+                continue
+            record = json.loads(line)
+            self.records.append(record)
+            # The program's BEGIN line: every probe is attached.
+            if record.get("type") == "printf" and record["data"].startswith("Tracing "):
+                self.attached.set()
+
+    def wait(self, timeout=30):
+        """Waits for the program to end by itself (its spec has a duration)."""
+        try:
+            self.proc.wait(timeout=timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+        self.reader.join(timeout=5)
+        shutil.rmtree(self.work, ignore_errors=True)
+        errors = [l for l in self.proc.stderr.read().splitlines() if "RLIMIT_MEMLOCK" not in l]
+        if self.proc.returncode != 0:
+            raise AssertionError(f"bpftrace exited {self.proc.returncode}: {errors}")
+        return self
+
+    def printed(self):
+        """The lines printf printed, in order."""
+        return [r["data"].rstrip("\n") for r in self.records
+                if r["type"] == "printf" and not r["data"].startswith("Tracing ")]
+
+    def values(self, name):
+        """Every value printed for map `name` (scalar maps, counts, sums...)."""
+        out = []
+        for r in self.records:
+            if r["type"] in ("map", "stats", "hist") and name in r["data"]:
+                out.append(r["data"][name])
+        return out
+
+    def total(self, name):
+        """The sum over all windows of a scalar count or sum map."""
+        return sum(v for v in self.values(name) if isinstance(v, int))
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+    print("ok:", message)

@@ -1,6 +1,6 @@
-// ebpfgen: compiles a .obs observability spec to a bpftrace program.
-// This file only reads the command line and runs the stages:
-// parse -> check -> codegen.
+// ebpfgen: compiles a .obs observability spec to a bpftrace program, and
+// runs it. This file only reads the command line and runs the stages:
+// parse -> check -> codegen -> run -> report.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -10,6 +10,7 @@
 #include "check/check.hpp"
 #include "codegen/codegen.hpp"
 #include "parse/parse.hpp"
+#include "run/run_spec.hpp"
 
 namespace {
 
@@ -21,6 +22,9 @@ struct Options {
   std::string inline_spec;
   bool emit = false;
   bool check = false;
+  bool run = false;
+  std::string format = "table";
+  ebpfgen::run::RunOptions run_options;
   std::string syscall_table = "auto";
   std::optional<std::string> pid, comm, cgroup, container;
   std::optional<std::string> duration;
@@ -66,6 +70,13 @@ int compile(const Options& o, const ebpfgen::Source& source) {
     auto catalog = o.syscall_table == "builtin" ? ebpfgen::SyscallCatalog::builtin() : ebpfgen::SyscallCatalog::load();
     auto checked = ebpfgen::check_spec(spec, catalog);
     if (o.emit) std::cout << ebpfgen::generate_program(checked, source);
+    if (o.run) {
+      ebpfgen::run::RunOptions run = o.run_options;
+      run.format = o.format == "json"  ? ebpfgen::report::Format::Json
+                   : o.format == "csv" ? ebpfgen::report::Format::Csv
+                                       : ebpfgen::report::Format::Table;
+      return ebpfgen::run::run_spec(checked, source, run);
+    }
     return 0;
   } catch (const ebpfgen::SpecError& e) {
     std::cerr << ebpfgen::render(source, e);
@@ -83,6 +94,13 @@ int main(int argc, char** argv) {
   app.add_option("-e,--expr", o.inline_spec, "the spec itself, given inline (one-liners)");
   app.add_flag("--emit", o.emit, "print the generated bpftrace program");
   app.add_flag("--check", o.check, "parse and check only");
+  app.add_flag("--run", o.run, "run the program under bpftrace and report its metrics");
+  app.add_option("--format", o.format, "--run's output: table (default), json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
+  app.add_option("-o,--output", o.run_options.output_file, "--run: write the report to this file (atomically)");
+  app.add_option("--keep", o.run_options.keep_file, "--run: save the generated program to this file");
+  app.add_flag("-v,--verbose", o.run_options.verbose, "--run: show the bpftrace command and its warnings");
+  app.add_flag("--mount-tracefs", o.run_options.mount_tracefs, "--run: mount tracefs if it is missing");
   app.add_option("--syscall-table", o.syscall_table,
                  "syscall names to check against: auto (the kernel's tracefs, else built-in) or builtin")
       ->check(CLI::IsMember({"auto", "builtin"}));
@@ -93,7 +111,8 @@ int main(int argc, char** argv) {
   target->add_option("--cgroup", o.cgroup, "a cgroup v2 directory");
   target->add_option("--container", o.container, "a container by name");
   target->require_option(0, 1);
-  app.footer("Exit status: 0 success, 1 errors in the spec, 2 usage errors.");
+  app.footer("Exit status: 0 success, 1 errors in the spec, 2 usage errors; --run also: 3 bpftrace missing or\n"
+             "older than 0.17, 4 not permitted, 5 tracefs not mounted, 6 probe not available, 7 bpftrace failed.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -105,8 +124,8 @@ int main(int argc, char** argv) {
     std::cerr << "ebpfgen: error: give a spec file or -e 'SPEC' (one of them)\n";
     return exit_usage_error;
   }
-  if (o.emit == o.check) {
-    std::cerr << "ebpfgen: error: say what to do: --emit (print the program) or --check\n";
+  if (int(o.emit) + int(o.check) + int(o.run) != 1) {
+    std::cerr << "ebpfgen: error: say what to do: one of --run, --emit (print the program) or --check\n";
     return exit_usage_error;
   }
   ebpfgen::Source source{"<command-line>", o.inline_spec};

@@ -130,9 +130,7 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
     out += "\n" + templates::render("duration", fmt::arg("duration", human_duration(*spec.duration_ms)),
                                     fmt::arg("attach", interval_point(*spec.duration_ms)));
   }
-  if (!helpers.empty()) {
-    out += "\n" + templates::render("end", fmt::arg("clears", clear_statements(helpers)));
-  }
+  out += "\n" + templates::render("end", fmt::arg("clears", clear_statements(helpers)));
   return out;
 }
 

@@ -1,0 +1,293 @@
+#include "report/format.hpp"
+
+#include <algorithm>
+#include <ctime>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace ebpfgen::report {
+
+namespace {
+
+using nlohmann::json;
+
+bool is_request_map(const std::string& name) {
+  static const std::vector<std::string> names = {"@rps_sends",        "@rps_first_ns",     "@rps_last_ns",
+                                                 "@responses",        "@sat_gaps",         "@sat_gap_sum_us",
+                                                 "@sat_gap_sumsq_us2", "@slack_wait_us",   "@request_latency_us"};
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string iso_time(Clock::time_point t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", fmt::gmtime(seconds), ms % 1000);
+}
+
+std::string clock_time(Clock::time_point t) {
+  return fmt::format("{:%H:%M:%S}", fmt::localtime(Clock::to_time_t(t)));
+}
+
+double unix_seconds(Clock::time_point t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
+
+std::string bucket_label(const Bucket& b) {
+  auto human = [](std::int64_t v) {
+    if (v != 0 && v % (1LL << 30) == 0) return fmt::format("{}G", v >> 30);
+    if (v != 0 && v % (1LL << 20) == 0) return fmt::format("{}M", v >> 20);
+    if (v != 0 && v % (1LL << 10) == 0) return fmt::format("{}K", v >> 10);
+    return std::to_string(v);
+  };
+  if (!b.min) return fmt::format("(..., {})", *b.max + 1);
+  if (!b.max) return fmt::format("[{}, ...)", human(*b.min));
+  if (*b.min == *b.max) return fmt::format("[{}]", human(*b.min));
+  return fmt::format("[{}, {})", human(*b.min), human(*b.max + 1));
+}
+
+std::string histogram_text(const Histogram& h) {
+  std::uint64_t most = 0;
+  for (const auto& b : h) most = std::max(most, b.count);
+  std::string out;
+  for (const auto& b : h) {
+    auto bar = most == 0 ? 0 : static_cast<std::size_t>(b.count * 52 / most);
+    out += fmt::format("{:<16} {:>8} |{:<52}|\n", bucket_label(b), b.count, std::string(bar, '@'));
+  }
+  return out;
+}
+
+std::string value_text(const Value& v) {
+  if (const auto* n = std::get_if<std::int64_t>(&v)) return std::to_string(*n);
+  if (const auto* s = std::get_if<Stats>(&v)) {
+    return fmt::format("count {}, average {}, total {}", s->count,
+                       s->count ? s->total / static_cast<std::int64_t>(s->count) : 0, s->total);
+  }
+  return "\n" + histogram_text(std::get<Histogram>(v));
+}
+
+json value_json(const Value& v) {
+  if (const auto* n = std::get_if<std::int64_t>(&v)) return *n;
+  if (const auto* s = std::get_if<Stats>(&v)) {
+    json j = {{"count", s->count}, {"total", s->total}};
+    j["mean"] = s->count ? json(static_cast<double>(s->total) / static_cast<double>(s->count)) : json(nullptr);
+    return j;
+  }
+  json buckets = json::array();
+  for (const auto& b : std::get<Histogram>(v)) {
+    json bucket = {{"count", b.count}};
+    if (b.min) bucket["min"] = *b.min;
+    if (b.max) bucket["max"] = *b.max;
+    buckets.push_back(bucket);
+  }
+  return buckets;
+}
+
+template <typename T>
+json optional_json(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+json figures_json(const RequestFigures& f, const RequestMetrics& asked) {
+  json j = json::object();
+  if (asked.rps) {
+    j["rps"] = optional_json(f.rps);
+    j["sends"] = optional_json(f.sends);
+  }
+  if (asked.responses) {
+    j["responses"] = optional_json(f.responses);
+    j["responses_per_s"] = optional_json(f.responses_per_s);
+  }
+  if (asked.saturation) {
+    j["saturation_var_us2"] = optional_json(f.saturation_var_us2);
+    j["inter_receive_mean_us"] = optional_json(f.inter_receive_mean_us);
+  }
+  if (asked.slack) j["slack_mean_us"] = optional_json(f.slack_mean_us);
+  if (asked.latency) {
+    j["latency_us"] = f.latency_us ? json{{"p50", f.latency_us->p50},
+                                          {"p90", f.latency_us->p90},
+                                          {"p99", f.latency_us->p99},
+                                          {"count", f.latency_us->count}}
+                                   : json(nullptr);
+  }
+  return j;
+}
+
+json user_maps_json(const Window& w) {
+  json maps = json::object();
+  for (const auto& [name, map] : w.maps) {
+    if (is_request_map(name)) continue;
+    auto single = map.entries.find("");
+    if (map.entries.size() == 1 && single != map.entries.end()) {
+      maps[name] = value_json(single->second);
+    } else {
+      json keyed = json::object();
+      for (const auto& [key, value] : map.entries) keyed[key] = value_json(value);
+      maps[name] = keyed;
+    }
+  }
+  return maps;
+}
+
+std::string user_maps_text(const Window& w) {
+  std::string out;
+  for (const auto& [name, map] : w.maps)
+    if (!is_request_map(name)) out += bpftrace_style(map);
+  return out;
+}
+
+class JsonReporter : public Reporter {
+ public:
+  JsonReporter(std::ostream& out, const CheckedSpec& spec) : out_(out), spec_(spec) {}
+  void event(const std::string& line) override { out_ << json{{"event", line}}.dump() << "\n" << std::flush; }
+  void window(const Window& w, const RequestFigures& f) override {
+    json j = {{"window", w.index}, {"start", iso_time(w.start)}, {"start_unix", unix_seconds(w.start)},
+              {"seconds", w.seconds()}, {"final", w.final}};
+    j.update(figures_json(f, spec_.metrics));
+    j["maps"] = user_maps_json(w);
+    out_ << j.dump() << "\n" << std::flush;
+  }
+  void summary(const Window& run, const RequestFigures& f, const RunFacts& facts) override {
+    json j = {{"summary", true}, {"start", iso_time(run.start)}, {"seconds", run.seconds()},
+              {"lost_events", facts.lost_events}, {"interrupted", facts.interrupted}};
+    if (!facts.ended_by.empty()) j["ended_by"] = facts.ended_by;
+    j.update(figures_json(f, spec_.metrics));
+    j["maps"] = user_maps_json(run);
+    out_ << j.dump() << "\n" << std::flush;
+  }
+
+ private:
+  std::ostream& out_;
+  const CheckedSpec& spec_;
+};
+
+std::string number(const std::optional<double>& v, int decimals) {
+  return v ? fmt::format("{:.{}f}", *v, decimals) : "-";
+}
+
+// The metric columns asked for: header, unit, and the value of a window.
+struct Column {
+  const char* name;
+  std::function<std::string(const Window&, const RequestFigures&)> value;
+};
+
+std::vector<Column> columns(const RequestMetrics& m) {
+  std::vector<Column> out;
+  auto latency = [](double Percentiles::*p) {
+    return [p](const Window&, const RequestFigures& f) {
+      return f.latency_us ? fmt::format("{:.0f}", (*f.latency_us).*p) : std::string("-");
+    };
+  };
+  if (m.rps) out.push_back({"rps(1/s)", [](const Window&, const RequestFigures& f) { return number(f.rps, 1); }});
+  if (m.responses) {
+    out.push_back({"responses", [](const Window&, const RequestFigures& f) {
+                     return f.responses ? std::to_string(*f.responses) : std::string("-");
+                   }});
+    out.push_back({"resp(1/s)", [](const Window&, const RequestFigures& f) { return number(f.responses_per_s, 1); }});
+  }
+  if (m.saturation) {
+    out.push_back({"sat_var(us2)", [](const Window&, const RequestFigures& f) { return number(f.saturation_var_us2, 1); }});
+  }
+  if (m.slack) out.push_back({"slack(us)", [](const Window&, const RequestFigures& f) { return number(f.slack_mean_us, 1); }});
+  if (m.latency) {
+    out.push_back({"p50(us)", latency(&Percentiles::p50)});
+    out.push_back({"p90(us)", latency(&Percentiles::p90)});
+    out.push_back({"p99(us)", latency(&Percentiles::p99)});
+  }
+  return out;
+}
+
+class CsvReporter : public Reporter {
+ public:
+  CsvReporter(std::ostream& out, const CheckedSpec& spec) : out_(out), columns_(columns(spec.metrics)) {
+    out_ << "window,start,seconds,final";
+    for (const auto& c : columns_) out_ << "," << c.name;
+    out_ << "\n" << std::flush;
+  }
+  void event(const std::string& /*line*/) override {}  // CSV has only windows
+  void window(const Window& w, const RequestFigures& f) override {
+    out_ << fmt::format("{},{},{:.3f},{}", w.index, iso_time(w.start), w.seconds(), w.final ? 1 : 0);
+    for (const auto& c : columns_) {
+      std::string v = c.value(w, f);
+      out_ << "," << (v == "-" ? "" : v);
+    }
+    out_ << "\n" << std::flush;
+  }
+  void summary(const Window&, const RequestFigures&, const RunFacts&) override {}
+
+ private:
+  std::ostream& out_;
+  std::vector<Column> columns_;
+};
+
+class TableReporter : public Reporter {
+ public:
+  TableReporter(std::ostream& out, const CheckedSpec& spec) : out_(out), spec_(spec), columns_(columns(spec.metrics)) {}
+  void event(const std::string& line) override { out_ << line << "\n" << std::flush; }
+  void window(const Window& w, const RequestFigures& f) override {
+    if (!columns_.empty()) {
+      if (!header_printed_) {
+        out_ << fmt::format("{:<9} {:>7}", "time", "len(s)");
+        for (const auto& c : columns_) out_ << fmt::format(" {:>12}", c.name);
+        out_ << "\n";
+        header_printed_ = true;
+      }
+      out_ << fmt::format("{:<9} {:>7.2f}", clock_time(w.start), w.seconds());
+      for (const auto& c : columns_) out_ << fmt::format(" {:>12}", c.value(w, f));
+      out_ << (w.final ? "  (last, partial)" : "") << "\n";
+    }
+    // Per-window user results, when the spec has windows.
+    if (spec_.window_ms && !w.final) {
+      std::string maps = user_maps_text(w);
+      if (!maps.empty()) out_ << fmt::format("-- window {} ({}, {:.2f} s)\n{}", w.index, clock_time(w.start), w.seconds(), maps);
+    }
+    out_ << std::flush;
+  }
+  void summary(const Window& run, const RequestFigures& f, const RunFacts& facts) override {
+    out_ << fmt::format("\n== summary: {:.2f} s from {}", run.seconds(), clock_time(run.start));
+    if (!facts.ended_by.empty()) out_ << " (" << facts.ended_by << ")";
+    out_ << "\n";
+    if (f.rps) out_ << fmt::format("throughput (socket sends, paper): {:.1f} requests/s over {} sends\n", *f.rps, *f.sends);
+    if (f.responses) out_ << fmt::format("responses (receive -> send turns): {} = {:.1f}/s\n", *f.responses, f.responses_per_s.value_or(0));
+    if (f.saturation_var_us2) {
+      out_ << fmt::format("inter-receive gap: mean {:.1f} us, variance {:.1f} us^2 (saturation)\n", *f.inter_receive_mean_us,
+                          *f.saturation_var_us2);
+    }
+    if (f.slack_mean_us) out_ << fmt::format("slack: mean wait {:.1f} us\n", *f.slack_mean_us);
+    if (f.latency_us) {
+      out_ << fmt::format("request latency: p50 {:.0f} us, p90 {:.0f} us, p99 {:.0f} us over {} requests\n",
+                          f.latency_us->p50, f.latency_us->p90, f.latency_us->p99, f.latency_us->count);
+      out_ << bpftrace_style(run.maps.at("@request_latency_us"));
+    }
+    out_ << user_maps_text(run);
+    if (facts.lost_events) out_ << fmt::format("warning: bpftrace lost {} events\n", facts.lost_events);
+    out_ << std::flush;
+  }
+
+ private:
+  std::ostream& out_;
+  const CheckedSpec& spec_;
+  std::vector<Column> columns_;
+  bool header_printed_ = false;
+};
+
+}  // namespace
+
+std::string bpftrace_style(const MapSnapshot& map) {
+  std::string out;
+  for (const auto& [key, value] : map.entries) {
+    std::string name = key.empty() ? map.name : fmt::format("{}[{}]", map.name, key);
+    out += name + ": " + value_text(value) + (std::holds_alternative<Histogram>(value) ? "\n" : "\n");
+  }
+  return out;
+}
+
+std::unique_ptr<Reporter> make_reporter(Format format, std::ostream& out, const CheckedSpec& spec) {
+  switch (format) {
+    case Format::Json: return std::make_unique<JsonReporter>(out, spec);
+    case Format::Csv: return std::make_unique<CsvReporter>(out, spec);
+    case Format::Table: return std::make_unique<TableReporter>(out, spec);
+  }
+  return nullptr;
+}
+
+}  // namespace ebpfgen::report

@@ -1,0 +1,37 @@
+// Writing windows and the run's summary: a live table for terminals, JSON
+// (one object per window, then a summary) or CSV (one row per window).
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "check/check.hpp"
+#include "report/metrics.hpp"
+#include "report/window.hpp"
+
+namespace ebpfgen::report {
+
+enum class Format { Table, Json, Csv };
+
+// What happened to the run, for the summary.
+struct RunFacts {
+  std::uint64_t lost_events = 0;
+  bool interrupted = false;
+  std::string ended_by;  // "" when the run ended as planned
+};
+
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  virtual void event(const std::string& line) = 0;  // a per-event print
+  virtual void window(const Window& window, const RequestFigures& figures) = 0;
+  virtual void summary(const Window& run, const RequestFigures& figures, const RunFacts& facts) = 0;
+};
+
+std::unique_ptr<Reporter> make_reporter(Format format, std::ostream& out, const CheckedSpec& spec);
+
+// A map the way bpftrace prints it (histograms with bars).
+std::string bpftrace_style(const MapSnapshot& map);
+
+}  // namespace ebpfgen::report

@@ -1,0 +1,38 @@
+// The request-level metrics of one window, computed from the maps the
+// generated program printed (see templates/ and docs/LANGUAGE.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "check/check.hpp"
+#include "report/window.hpp"
+
+namespace ebpfgen::report {
+
+struct Percentiles {
+  double p50 = 0, p90 = 0, p99 = 0;
+  std::uint64_t count = 0;
+};
+
+struct RequestFigures {
+  std::optional<double> rps;                    // paper: (sends - 1) / (last send - first send)
+  std::optional<std::uint64_t> sends;
+  std::optional<std::uint64_t> responses;       // receive -> send turns
+  std::optional<double> responses_per_s;        // responses / window length
+  std::optional<double> saturation_var_us2;     // variance of the inter-receive gap
+  std::optional<double> inter_receive_mean_us;
+  std::optional<double> slack_mean_us;          // mean wait-syscall time
+  std::optional<Percentiles> latency_us;        // first receive -> response
+};
+
+RequestFigures request_figures(const Window& window, const RequestMetrics& asked);
+
+// The value below which a fraction p of the histogram's samples fall,
+// interpolating linearly inside the bucket that holds it.
+std::optional<double> percentile(const Histogram& histogram, double p);
+
+// How each map of a spec merges across windows (by its aggregation).
+Merge merge_rule(const CheckedSpec& spec, const std::string& map_name);
+
+}  // namespace ebpfgen::report

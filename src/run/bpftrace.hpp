@@ -1,0 +1,30 @@
+// Running bpftrace: started with Boost.Process from an argument vector (no
+// shell), its stdout read line by line as it streams, its stderr kept,
+// and Ctrl-C / SIGTERM forwarded so that it prints its final maps.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ebpfgen::run {
+
+// When a forwarded Ctrl-C / SIGTERM arrived, in ns since the epoch (0: none yet).
+std::int64_t interrupted_at_ns();
+
+struct BpftraceExit {
+  int status = 0;            // exit status, or 128 + signal
+  bool interrupted = false;  // we forwarded SIGINT/SIGTERM to it
+  std::vector<std::string> errors;    // stderr lines that matter
+  std::vector<std::string> warnings;  // stderr noise worth showing with -v
+};
+
+// Runs `bpftrace ARGS...`; `on_line` gets each line of its stdout.
+BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::string>& args,
+                          const std::function<void(const std::string&)>& on_line);
+
+// Whether a stderr line is bpftrace's harmless start-up chatter.
+bool is_noise(const std::string& line);
+
+}  // namespace ebpfgen::run

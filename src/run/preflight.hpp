@@ -1,0 +1,38 @@
+// Checks made before bpftrace starts, each with its own message and exit
+// status, so that a user learns what to fix instead of reading a BPF error.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "check/check.hpp"
+
+namespace ebpfgen::run {
+
+// Exit statuses of `ebpfgen --run` beyond 1 (spec errors) and 2 (usage).
+enum ExitStatus : int {
+  exit_no_bpftrace = 3,      // bpftrace missing or older than 0.17
+  exit_not_permitted = 4,    // not root, and lacking CAP_BPF + CAP_PERFMON
+  exit_no_tracefs = 5,       // tracefs not mounted
+  exit_no_probe = 6,         // a probe type this kernel cannot attach (kprobes)
+  exit_bpftrace_failed = 7,  // bpftrace stopped with an error
+};
+
+struct Problem {
+  int exit_status;
+  std::string message;
+};
+
+struct PreflightOptions {
+  std::string bpftrace = "bpftrace";
+  bool mount_tracefs = false;
+};
+
+// The first problem found, or nothing when the run can start.
+std::optional<Problem> preflight(const CheckedSpec& spec, const PreflightOptions& options);
+
+// "0.17.0" from `bpftrace --version`'s "bpftrace v0.17.0".
+std::optional<std::string> parse_bpftrace_version(const std::string& output);
+bool version_at_least(const std::string& version, int major, int minor);
+
+}  // namespace ebpfgen::run

@@ -1,0 +1,156 @@
+#include "run/run_spec.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "codegen/codegen.hpp"
+#include "report/records.hpp"
+#include "run/bpftrace.hpp"
+#include "run/preflight.hpp"
+
+namespace ebpfgen::run {
+
+namespace fs = std::filesystem;
+
+std::string spec_origin(const std::string& program, std::size_t line) {
+  std::istringstream in(program);
+  std::string text, origin;
+  static const std::regex comment(R"(^// (.+:\d+: .*)$)");
+  std::smatch m;
+  for (std::size_t n = 1; n <= line && std::getline(in, text); ++n) {
+    if (std::regex_match(text, m, comment)) origin = m[1].str();
+  }
+  return origin;
+}
+
+namespace {
+
+// A file that appears under its name only once it is complete.
+void write_atomically(const std::string& path, const std::string& content) {
+  fs::path target(path);
+  fs::path temp = target.parent_path() / ("." + target.filename().string() + ".tmp");
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out.flush()) throw std::runtime_error("cannot write " + temp.string());
+  }
+  fs::rename(temp, target);
+}
+
+std::string program_file(const std::string& program, const std::string& keep) {
+  std::string path = keep;
+  if (path.empty()) {
+    char name[] = "/tmp/ebpfgen-XXXXXX.bt";
+    int fd = mkstemps(name, 3);
+    if (fd < 0) throw std::runtime_error("cannot create a temporary file in /tmp");
+    close(fd);
+    path = name;
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << program;
+  if (!out.flush()) throw std::runtime_error("cannot write " + path);
+  return path;
+}
+
+// bpftrace's errors, each with the spec line that produced the failing probe.
+void show_errors(const std::vector<std::string>& errors, const std::string& program, const std::string& path) {
+  static const std::regex located(R"(^[^:]*:(\d+):[0-9-]+: ERROR: (.*)$)");
+  std::smatch m;
+  for (const auto& line : errors) {
+    if (std::regex_match(line, m, located) && line.rfind(path, 0) == 0) {
+      std::string origin = spec_origin(program, std::stoul(m[1].str()));
+      std::cerr << "ebpfgen: error: bpftrace: " << m[2].str() << "\n";
+      if (!origin.empty()) std::cerr << "  in the probe generated from " << origin << "\n";
+    } else if (line.find("ERROR:") != std::string::npos) {
+      std::cerr << "ebpfgen: error: bpftrace: " << line.substr(line.find("ERROR:") + 7) << "\n";
+    }
+  }
+}
+
+}  // namespace
+
+int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& options) {
+  if (auto problem = preflight(spec, {options.bpftrace, options.mount_tracefs})) {
+    std::cerr << "ebpfgen: error: " << problem->message << "\n";
+    return problem->exit_status;
+  }
+  std::string program = generate_program(spec, source);
+  std::string path = program_file(program, options.keep_file);
+  std::vector<std::string> args = {"-f", "json", path};
+  if (options.verbose) std::cerr << "ebpfgen: running: " << options.bpftrace << " -f json " << path << "\n";
+
+  std::ostringstream buffered;
+  std::ostream& out = options.output_file.empty() ? std::cout : buffered;
+  auto reporter = report::make_reporter(options.format, out, spec);
+  std::vector<report::Window> windows;
+  std::optional<report::WindowCollector> collector;
+  report::RunFacts facts;
+  bool bad_output = false;
+
+  auto on_line = [&](const std::string& line) {
+    auto now = report::Clock::now();
+    // After Ctrl-C bpftrace takes a while to detach its probes: the run ended at the Ctrl-C.
+    if (auto at = interrupted_at_ns(); at && collector) {
+      collector->stop_at(report::Clock::time_point(std::chrono::duration_cast<report::Clock::duration>(std::chrono::nanoseconds(at))));
+    }
+    report::Record record;
+    try {
+      record = report::parse_record(line);
+    } catch (const std::exception&) {
+      if (!bad_output) std::cerr << "ebpfgen: warning: unexpected bpftrace output: " << line << "\n";
+      bad_output = true;
+      return;
+    }
+    using Kind = report::Record::Kind;
+    if (record.kind == Kind::Printf && !collector && record.text.rfind("Tracing ", 0) == 0) {
+      // BEGIN's line: every probe is attached, the first window starts now.
+      collector.emplace(now, [&](const report::Window& w) {
+        windows.push_back(w);
+        reporter->window(w, report::request_figures(w, spec.metrics));
+      });
+      std::cerr << record.text << std::flush;
+    } else if (record.kind == Kind::Printf) {
+      std::string text = record.text;
+      if (!text.empty() && text.back() == '\n') text.pop_back();
+      reporter->event(text);
+    } else if (record.kind == Kind::LostEvents) {
+      facts.lost_events += record.number;
+      std::cerr << "ebpfgen: warning: bpftrace lost " << record.number << " events\n";
+    } else if (record.kind == Kind::HelperError) {
+      if (options.verbose) std::cerr << "ebpfgen: warning: bpftrace helper error: " << record.text << "\n";
+    } else if (collector) {
+      collector->add(record, now);
+    }
+  };
+
+  BpftraceExit exit = run_bpftrace(options.bpftrace, args, on_line);
+  if (collector) collector->finish(report::Clock::now());
+  if (options.verbose)
+    for (const auto& w : exit.warnings) std::cerr << w << "\n";
+  if (options.keep_file.empty()) fs::remove(path);
+
+  facts.interrupted = exit.interrupted;
+  bool failed = exit.status != 0 && !exit.interrupted;
+  if (failed) {
+    show_errors(exit.errors, program, path);
+    if (exit.errors.empty()) std::cerr << "ebpfgen: error: bpftrace stopped with status " << exit.status << "\n";
+    facts.ended_by = collector ? "bpftrace stopped with an error" : "";
+  } else if (exit.interrupted) {
+    facts.ended_by = "interrupted";
+  }
+  if (collector) {
+    auto run = report::merge_windows(windows, [&](const std::string& name) { return report::merge_rule(spec, name); });
+    reporter->summary(run, report::request_figures(run, spec.metrics), facts);
+  }
+  if (!options.output_file.empty()) write_atomically(options.output_file, buffered.str());
+  return failed ? exit_bpftrace_failed : 0;
+}
+
+}  // namespace ebpfgen::run

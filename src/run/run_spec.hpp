@@ -1,0 +1,29 @@
+// `ebpfgen --run`: checks the machine, runs the generated program under
+// bpftrace, and reports metrics per window and for the whole run.
+#pragma once
+
+#include <string>
+
+#include "check/check.hpp"
+#include "diag/diagnostic.hpp"
+#include "report/format.hpp"
+
+namespace ebpfgen::run {
+
+struct RunOptions {
+  report::Format format = report::Format::Table;
+  std::string output_file;  // -o: written atomically when the run ends
+  std::string keep_file;    // --keep: where to save the generated program
+  bool verbose = false;     // -v: show the bpftrace command and its warnings
+  bool mount_tracefs = false;
+  std::string bpftrace = "bpftrace";
+};
+
+// Returns the exit status (see preflight.hpp).
+int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& options);
+
+// The spec line that produced line `line` of a generated program: the
+// nearest "// file:N: text" comment above it, or "" when there is none.
+std::string spec_origin(const std::string& program, std::size_t line);
+
+}  // namespace ebpfgen::run

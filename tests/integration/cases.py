@@ -33,9 +33,13 @@ def hello_execve():
 
 def exact_write_count():
     """A comm target and a filter on fd: dd's 500 one-byte writes to stdout, exactly."""
-    trace = Trace(EBPFGEN, 'target comm "dd"\nduration 2s\non syscall write where fd == 1 { count }').start()
-    subprocess.run(["dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=500"], check=True, capture_output=True)
+    work = tempfile.mkdtemp(prefix="ebpfgen-it-")
+    dd = os.path.join(work, "ebpfgen_dd")  # a name no other process has
+    shutil.copy(shutil.which("dd"), dd)
+    trace = Trace(EBPFGEN, 'target comm "ebpfgen_dd"\nduration 2s\non syscall write where fd == 1 { count }').start()
+    subprocess.run([dd, "if=/dev/zero", "of=/dev/null", "bs=1", "count=500"], check=True, capture_output=True)
     trace.wait()
+    shutil.rmtree(work)
     check(trace.total("@count") == 500, f"500 writes counted, got {trace.values('@count')}")
 
 
@@ -65,10 +69,14 @@ for _ in range(10): os.write(f, b"y")
 
 def latency_histogram():
     """Entry-to-return pairing: a 300 ms sleep lands in the [256, 512) ms bucket."""
-    trace = Trace(EBPFGEN, 'target comm "sleep"\nduration 2s\n'
+    work = tempfile.mkdtemp(prefix="ebpfgen-it-")
+    sleeper = os.path.join(work, "ebpfgen_sleep")  # a name no other process has
+    shutil.copy(shutil.which("sleep"), sleeper)
+    trace = Trace(EBPFGEN, 'target comm "ebpfgen_sleep"\nduration 2s\n'
                            'on syscall clock_nanosleep { hist latency in ms }').start()
-    subprocess.run(["sleep", "0.3"], check=True)
+    subprocess.run([sleeper, "0.3"], check=True)
     trace.wait()
+    shutil.rmtree(work)
     hists = trace.values("@hist_latency_ms")
     check(hists == [[{"min": 256, "max": 511, "count": 1}]], f"one sleep in [256, 512) ms: {hists}")
 

@@ -40,6 +40,13 @@ TEST_CASE("a small spec compiles to exactly this program") {
         "/pid == 42/\n"
         "{\n"
         "  printf(\"hi comm=%s\\n\", comm);\n"
+        "}\n"
+        "\n"
+        "// At the end: mark when the run ended, and clear the helper maps so that\n"
+        "// only results are printed at exit.\n"
+        "END\n"
+        "{\n"
+        "  time(\"run_end %Y-%m-%dT%H:%M:%S\\n\");\n"
         "}\n");
 }
 
@@ -75,9 +82,11 @@ TEST_CASE("a block that needs the return pairs entry and return per thread, and 
         "  }\n"
         "}\n"
         "\n"
-        "// Clear the helper maps so only results are printed at exit.\n"
+        "// At the end: mark when the run ended, and clear the helper maps so that\n"
+        "// only results are printed at exit.\n"
         "END\n"
         "{\n"
+        "  time(\"run_end %Y-%m-%dT%H:%M:%S\\n\");\n"
         "  clear(@_b1_start_ns);\n"
         "  clear(@_b1_fd);\n"
         "}\n");
@@ -144,5 +153,5 @@ TEST_CASE("window and duration become interval probes") {
   std::string p = program("duration 90s window 1500ms metrics rps");
   CHECK(p.find("// Every 1500ms: print this window's results") != std::string::npos);
   CHECK(p.find("interval:ms:1500\n") != std::string::npos);
-  CHECK(p.find("// Stop after 90s.\ninterval:s:90\n{\n  exit();\n}\n") != std::string::npos);
+  CHECK(p.find("interval:s:90\n{\n  time(\"run_end %Y-%m-%dT%H:%M:%S\\n\");\n  exit();\n}\n") != std::string::npos);
 }

@@ -24,6 +24,7 @@ EBPFGEN_ERROR(comm_name, "expected a quoted process name, e.g. comm \"nginx\"");
 EBPFGEN_ERROR(cgroup_path, "expected a quoted cgroup v2 path, e.g. cgroup \"/sys/fs/cgroup/unified/web\"");
 EBPFGEN_ERROR(container_name, "expected a quoted container name, e.g. container \"web\"");
 EBPFGEN_ERROR(runtime_name, "expected a container runtime: docker, podman, nerdctl or crictl");
+EBPFGEN_WORDS(runtime_name, "docker podman nerdctl crictl");
 EBPFGEN_ERROR(command_line, "expected a quoted command, e.g. command \"redis-server --port 7000\"");
 EBPFGEN_ERROR(duration_value, "expected a duration such as 500ms, 30s, 5m or 1h");
 EBPFGEN_ERROR(option_name, "expected an option name, e.g. option syscall_probes = kprobe");
@@ -34,7 +35,7 @@ EBPFGEN_ERROR(probe, "expected a probe: syscall, tracepoint, uprobe, uretprobe, 
 EBPFGEN_WORDS(probe, "syscall tracepoint uprobe uretprobe kprobe kretprobe profile");
 EBPFGEN_ERROR(syscall_name, "expected a syscall name or group (send, recv, wait, io)");
 EBPFGEN_ERROR(tracepoint_name, "expected a tracepoint as category:name, e.g. sched:sched_switch");
-EBPFGEN_ERROR(function_name, "expected a function name, e.g. readline or \"ns::Class::method\"");
+EBPFGEN_ERROR(function_name, "expected a function name, e.g. readline or _ZNSo5flushEv");
 EBPFGEN_ERROR(in_binary, "expected 'in' and the binary's path, e.g. uprobe readline in \"/bin/bash\"");
 EBPFGEN_WORDS(in_binary, "in");
 EBPFGEN_ERROR(binary_path, "expected the binary's path in quotes, e.g. \"/bin/bash\"");

@@ -13,7 +13,9 @@ namespace p = tao::pegtl;
 // --- Lexical ----------------------------------------------------------------
 struct comment : p::seq<p::one<'#'>, p::until<p::eolf>> {};            // # to end of line
 struct _ : p::star<p::sor<p::space, comment>> {};                       // blanks and comments
-template <typename Rule> struct then : p::seq<_, p::must<Rule>> {};     // after a commitment
+// After a commitment: Rule must follow. On failure the error points at the
+// start of what stands there (Rule is rewound by sor before raise).
+template <typename Rule> struct then : p::seq<_, p::sor<Rule, p::raise<Rule>>> {};
 struct identifier : p::identifier {};                                   // name, syscall, field part
 struct digits : p::plus<p::digit> {};                                   // unsigned number
 struct integer : p::seq<p::opt<p::one<'-'>>, digits> {};                // signed number
@@ -46,7 +48,8 @@ struct pid_number : digits {};                                          // pid 1
 struct comm_name : string {};                                           // comm "nginx"
 struct cgroup_path : string {};                                         // cgroup "/sys/fs/cgroup/x"
 struct container_name : string {};                                      // container "web"
-struct runtime_name : identifier {};                                    // runtime podman
+struct runtime_name : p::sor<TAO_PEGTL_KEYWORD("docker"), TAO_PEGTL_KEYWORD("podman"),
+                             TAO_PEGTL_KEYWORD("nerdctl"), TAO_PEGTL_KEYWORD("crictl")> {};  // runtime podman
 struct command_line : string {};                                        // command "redis-server --port 7000"
 struct target_pid : p::seq<TAO_PEGTL_KEYWORD("pid"), then<pid_number>> {};
 struct target_comm : p::seq<TAO_PEGTL_KEYWORD("comm"), then<comm_name>> {};

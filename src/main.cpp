@@ -120,7 +120,8 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : exit_usage_error;
   }
 
-  if (o.spec_file.empty() == o.inline_spec.empty()) {
+  bool inline_given = app.count("-e") > 0;
+  if (o.spec_file.empty() == !inline_given) {
     std::cerr << "ebpfgen: error: give a spec file or -e 'SPEC' (one of them)\n";
     return exit_usage_error;
   }

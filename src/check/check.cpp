@@ -52,11 +52,6 @@ void check_target(const ast::Target& t) {
         throw SpecError(t.where, "a container name starts with a letter or digit and has only letters, digits, "
                                  "'_', '.' and '-'");
       }
-      if (!t.runtime.empty() && t.runtime != "docker" && t.runtime != "podman" && t.runtime != "nerdctl" &&
-          t.runtime != "crictl") {
-        throw SpecError(t.where, fmt::format("unknown container runtime '{}'{}", t.runtime,
-                                             did_you_mean(t.runtime, {"docker", "podman", "nerdctl", "crictl"})));
-      }
       break;
     case ast::TargetKind::Command:
       if (t.value.find_first_not_of(" \t") == std::string::npos || has_control_chars(t.value)) {
@@ -153,14 +148,16 @@ class BlockChecker {
   void add_tracepoint(const ast::Name& name) {
     out_.attach.push_back(name.text);
     auto root = tracefs_root();
-    if (!root || name.text.find('*') != std::string::npos) {
-      out_.context.events.emplace_back();  // bpftrace checks what we cannot
-      return;
-    }
     auto colon = name.text.find(':');
-    auto events = *root / "events";
     auto category = name.text.substr(0, colon);
     auto event = name.text.substr(colon + 1);
+    bool glob = name.text.find('*') != std::string::npos;
+    if (!root || (glob && (category.find('*') != std::string::npos ||
+                           std::filesystem::is_directory(*root / "events" / category)))) {
+      out_.context.events.emplace_back();  // bpftrace matches the glob
+      return;
+    }
+    auto events = *root / "events";
     auto format = read_event_format(events / category / event / "format");
     if (!format) {
       std::vector<std::string> known;
@@ -179,9 +176,12 @@ class BlockChecker {
     FieldRef ref = resolve_field(operand, out_.context);
     if (needs_return(ref)) needs_return_ = true;
     if (ref.kind == FieldKind::SyscallName) out_.per_syscall = true;
-    if (ref.kind == FieldKind::Arg && style_ == SyscallStyle::Kprobe && out_.context.kind == ast::ProbeKind::Syscall &&
-        ref.position > 5) {
-      throw SpecError(operand.where, "kprobe-style syscall probes reach only the first six arguments");
+    if (ref.kind == FieldKind::Arg && style_ == SyscallStyle::Kprobe && out_.context.kind == ast::ProbeKind::Syscall) {
+      if (ref.position == -2) {
+        throw SpecError(operand.where, fmt::format("'{}' is not in the same place in every syscall of this block, which "
+                                                   "kprobe-style probes need; give them blocks of their own", operand.text));
+      }
+      if (ref.position > 5) throw SpecError(operand.where, "kprobe-style syscall probes reach only the first six arguments");
     }
     return ref;
   }

@@ -84,11 +84,8 @@ FieldRef syscall_arg(const ast::Operand& field, const std::string& arg, const Pr
       continue;
     }
     int position = static_cast<int>(it - s.args.begin());
-    if (ref.position >= 0 && ref.position != position) {
-      throw SpecError(field.where, fmt::format("argument '{}' is not in the same place in every syscall of this block; "
-                                               "give them blocks of their own", arg));
-    }
-    ref.position = position;
+    // Tracepoints read arguments by name; kprobe-style probes need one position (-2: they differ).
+    ref.position = ref.position == -1 || ref.position == position ? position : -2;
     ref.is_user_string = is_user_string(it->type);
   }
   if (!lacking.empty()) {
@@ -156,7 +153,8 @@ FieldRef resolve_field(const ast::Operand& field, const ProbeContext& context) {
   if (context.kind == ast::ProbeKind::Tracepoint && name.starts_with("args.")) {
     return tracepoint_arg(field, name.substr(5), context);
   }
-  if (is_function_probe(context.kind) && name.size() == 4 && name.starts_with("arg") && name[3] >= '0' && name[3] <= '9') {
+  // x86-64 passes six arguments in registers; bpftrace reaches no more.
+  if (is_function_probe(context.kind) && name.size() == 4 && name.starts_with("arg") && name[3] >= '0' && name[3] <= '5') {
     if (!has_entry(context.kind)) throw unavailable("arguments are gone at the return; use uprobe/kprobe, "
                                                     "which capture them at entry");
     return {FieldKind::Arg, ValueType::Integer, {}, name};

@@ -27,7 +27,7 @@ struct FieldRef {
   ValueType type = ValueType::Integer;
   std::string builtin;    // Builtin: its bpftrace spelling
   std::string arg;        // Arg: tracepoint field name or "argN"
-  int position = -1;      // Arg of a syscall: its index in the call
+  int position = -1;      // Arg of a syscall: its index in the call (-2: not the same in every syscall)
   bool is_time = false;   // a time in ns (latency, timestamp, elapsed)
   bool is_user_string = false;  // a `const char *` that needs str()
 };

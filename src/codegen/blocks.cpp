@@ -46,10 +46,9 @@ class BlockWriter {
   std::string single_probe(const std::string& syscall) {
     FieldSpelling where = spelling(Site::Single, syscall);
     std::string condition = block_.block.where ? condition_code(*block_.block.where, where) : "";
-    std::string out = join_points(points(false, syscall)) + "\n";
     std::string pred = predicate({program_.target_filter, condition});
-    if (!pred.empty()) out += pred + "\n";
-    return out + "{\n" + actions_code(where, "  ") + "}\n";
+    std::string body = (pred.empty() ? "" : pred + "\n") + "{\n" + actions_code(where, "  ") + "}\n";
+    return render_probes(program_, points(false, syscall), [&](const std::string& attach) { return attach + "\n" + body; });
   }
 
   std::string paired_probes(const std::string& syscall) {
@@ -57,30 +56,33 @@ class BlockWriter {
     remember_helper(prefix_ + "start_ns");
     std::vector<FieldRef> saved = saved_arguments();
 
-    std::string out = join_points(points(false, syscall)) + "\n";
     std::string pred = predicate({program_.target_filter});
-    if (!pred.empty()) out += pred + "\n";
-    out += "{\n  " + start + " = nsecs;\n";
+    std::string entry_body = (pred.empty() ? "" : pred + "\n") + "{\n  " + start + " = nsecs;\n";
     FieldSpelling entry = spelling(Site::Entry, syscall);
     for (const auto& arg : saved) {
-      out += fmt::format("  @{}{}[tid] = {};\n", prefix_, arg.arg, field_code(arg, entry));
+      entry_body += fmt::format("  @{}{}[tid] = {};\n", prefix_, arg.arg, field_code(arg, entry));
       remember_helper(prefix_ + arg.arg);
     }
-    out += "}\n\n";
+    entry_body += "}\n";
 
     FieldSpelling at_return = spelling(Site::Return, syscall);
-    out += join_points(points(true, syscall)) + "\n/" + start + "/\n{\n";
-    if (uses_latency()) out += "  $latency_ns = nsecs - " + start + ";\n";
-    for (const auto& arg : saved) out += fmt::format("  {} = @{}{}[tid];\n", saved_variable(arg), prefix_, arg.arg);
-    out += "  delete(" + start + ");\n";
-    for (const auto& arg : saved) out += fmt::format("  delete(@{}{}[tid]);\n", prefix_, arg.arg);
+    std::string body = "/" + start + "/\n{\n";
+    if (uses_latency()) body += "  $latency_ns = nsecs - " + start + ";\n";
+    for (const auto& arg : saved) body += fmt::format("  {} = @{}{}[tid];\n", saved_variable(arg), prefix_, arg.arg);
+    body += "  delete(" + start + ");\n";
+    for (const auto& arg : saved) body += fmt::format("  delete(@{}{}[tid]);\n", prefix_, arg.arg);
     if (block_.block.where) {
-      out += "  if (" + condition_code(*block_.block.where, at_return) + ") {\n";
-      out += actions_code(at_return, "    ") + "  }\n";
+      body += "  if (" + condition_code(*block_.block.where, at_return) + ") {\n";
+      body += actions_code(at_return, "    ") + "  }\n";
     } else {
-      out += actions_code(at_return, "  ");
+      body += actions_code(at_return, "  ");
     }
-    return out + "}\n";
+    body += "}\n";
+    auto probe = [](const std::string& text) {
+      return [&text](const std::string& attach) { return attach + "\n" + text; };
+    };
+    return render_probes(program_, points(false, syscall), probe(entry_body)) + "\n" +
+           render_probes(program_, points(true, syscall), probe(body));
   }
 
   // The arguments a paired block reads at return, each once, in first-use order.
@@ -224,6 +226,15 @@ class BlockWriter {
 };
 
 }  // namespace
+
+std::vector<std::string> block_points(const CheckedBlock& block, SyscallStyle style) {
+  std::vector<std::string> out = entry_points(block, style);
+  if (block.paired) {
+    auto more = return_points(block, style);
+    out.insert(out.end(), more.begin(), more.end());
+  }
+  return out;
+}
 
 Section block_section(const ProgramContext& program, const CheckedBlock& block, int index) {
   return BlockWriter(program, block, index).write();

@@ -23,6 +23,20 @@ std::string origin_comment(const ProgramContext& program, const Location& where)
   return fmt::format("// {}:{}: {}", comment_text(program.source.name), where.line, comment_text(line));
 }
 
+std::string render_probes(const ProgramContext& program, const std::vector<std::string>& points,
+                          const std::function<std::string(const std::string& attach)>& render) {
+  std::vector<std::string> together;
+  std::vector<std::string> probes;
+  for (const auto& p : points) {
+    if (program.shared_points.contains(p)) probes.push_back(render(p));
+    else together.push_back(p);
+  }
+  if (!together.empty()) probes.insert(probes.begin(), render(join_points(together)));
+  std::string out;
+  for (const auto& probe : probes) out += (out.empty() ? "" : "\n") + probe;
+  return out;
+}
+
 std::string predicate(const std::vector<std::string>& conditions) {
   std::string out;
   for (const auto& c : conditions) {
@@ -104,7 +118,15 @@ std::string print_and_clear_statements(const std::vector<std::string>& maps) {
 
 std::string generate_program(const CheckedSpec& spec, const Source& source) {
   using namespace codegen;
-  ProgramContext program{spec, source, target_filter(spec.target)};
+  ProgramContext program{spec, source, target_filter(spec.target), {}};
+  std::vector<std::string> points = spec.metrics.any() ? request_metrics_points(spec) : std::vector<std::string>{};
+  for (const auto& block : spec.blocks) {
+    auto more = block_points(block, spec.style);
+    points.insert(points.end(), more.begin(), more.end());
+  }
+  std::set<std::string> seen;
+  for (const auto& p : points)
+    if (!seen.insert(p).second) program.shared_points.insert(p);
 
   std::vector<Section> sections;
   if (spec.metrics.any()) sections.push_back(request_metrics_section(program));
@@ -128,9 +150,11 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
   }
   if (spec.duration_ms) {
     out += "\n" + templates::render("duration", fmt::arg("duration", human_duration(*spec.duration_ms)),
-                                    fmt::arg("attach", interval_point(*spec.duration_ms)));
+                                    fmt::arg("attach", interval_point(*spec.duration_ms)),
+                                    fmt::arg("prints", print_and_clear_statements(results)));
   }
-  out += "\n" + templates::render("end", fmt::arg("clears", clear_statements(helpers)));
+  out += "\n" + templates::render("end", fmt::arg("prints", print_and_clear_statements(results)),
+                                  fmt::arg("clears", clear_statements(helpers)));
   return out;
 }
 

@@ -1,6 +1,8 @@
 // The pieces codegen assembles a program from; one file each.
 #pragma once
 
+#include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,7 +16,16 @@ struct ProgramContext {
   const CheckedSpec& spec;
   const Source& source;
   std::string target_filter;  // bpftrace predicate text for the target, "" for all
+  // Attach points used by more than one probe. bpftrace 0.17 loses the events
+  // of one of them when such a point is also part of a list of attach points,
+  // so probes on them are written one point each.
+  std::set<std::string> shared_points;
 };
+
+// Renders one probe per group of attach points: the points no other probe
+// uses stay together in one probe, each shared point gets a probe of its own.
+std::string render_probes(const ProgramContext& program, const std::vector<std::string>& points,
+                          const std::function<std::string(const std::string& attach)>& render);
 
 // A generated section, the result maps it fills and the helper maps to clear at exit.
 struct Section {
@@ -29,6 +40,8 @@ std::string origin_comment(const ProgramContext& program, const Location& where)
 std::string predicate(const std::vector<std::string>& conditions);
 
 Section request_metrics_section(const ProgramContext& program);
+std::vector<std::string> request_metrics_points(const CheckedSpec& spec);
 Section block_section(const ProgramContext& program, const CheckedBlock& block, int index);
+std::vector<std::string> block_points(const CheckedBlock& block, SyscallStyle style);
 
 }  // namespace ebpfgen::codegen

@@ -45,52 +45,67 @@ std::string recv_body(const RequestMetrics& m, std::vector<std::string>& results
 
 }  // namespace
 
+std::vector<std::string> request_metrics_points(const CheckedSpec& spec) {
+  const RequestMetrics& m = spec.metrics;
+  std::vector<std::string> out;
+  auto add = [&](const std::vector<std::string>& syscalls) {
+    for (bool at_return : {false, true}) {
+      auto points = syscall_points(syscalls, spec.style, at_return);
+      out.insert(out.end(), points.begin(), points.end());
+    }
+  };
+  if (m.needs_send()) add(m.send);
+  if (m.needs_recv()) add(m.recv);
+  if (m.slack) add(m.wait);
+  if (m.tracks_turns()) out.push_back(syscall_points({"close"}, spec.style, false).front());
+  return out;
+}
+
 Section request_metrics_section(const ProgramContext& program) {
   const RequestMetrics& m = program.spec.metrics;
   const SyscallStyle style = program.spec.style;
   Section out;
   std::string origin = fmt::format("{}:{}", comment_text(program.source.name), program.spec.metrics_where.line);
   std::string is_socket = templates::render("socket_check", fmt::arg("fd", syscall_fd(style)));
+  // The predicate's own line, or nothing.
   std::string entry_predicate = predicate({program.target_filter});
+  if (!entry_predicate.empty()) entry_predicate += "\n";
+  auto probes = [&](const std::vector<std::string>& syscalls, bool at_return, const char* name, auto&&... args) {
+    return render_probes(program, syscall_points(syscalls, style, at_return), [&](const std::string& attach) {
+      return templates::render(name, fmt::arg("attach", attach), fmt::arg("origin", origin),
+                               fmt::arg("predicate", entry_predicate), args...);
+    });
+  };
 
   std::vector<std::string> results;
+  std::vector<std::string> parts;
   if (m.needs_send()) {
-    out.code += templates::render("request_send_entry", fmt::arg("origin", origin),
-                                  fmt::arg("attach", join_points(syscall_points(m.send, style, false))),
-                                  fmt::arg("predicate", entry_predicate), fmt::arg("is_socket", is_socket),
-                                  fmt::arg("fd", syscall_fd(style)));
-    out.code += "\n" + templates::render("request_send_exit",
-                                         fmt::arg("attach", join_points(syscall_points(m.send, style, true))),
-                                         fmt::arg("ret", syscall_ret(style)), fmt::arg("body", send_body(m, results)));
+    parts.push_back(probes(m.send, false, "request_send_entry", fmt::arg("is_socket", is_socket),
+                           fmt::arg("fd", syscall_fd(style))));
+    std::string body = send_body(m, results);
+    parts.push_back(probes(m.send, true, "request_send_exit", fmt::arg("ret", syscall_ret(style)), fmt::arg("body", body)));
     out.helpers.push_back("_send_fd");
   }
   if (m.needs_recv()) {
-    out.code += "\n" + templates::render("request_recv_entry", fmt::arg("origin", origin),
-                                         fmt::arg("attach", join_points(syscall_points(m.recv, style, false))),
-                                         fmt::arg("predicate", entry_predicate), fmt::arg("is_socket", is_socket),
-                                         fmt::arg("fd", syscall_fd(style)));
-    out.code += "\n" + templates::render("request_recv_exit",
-                                         fmt::arg("attach", join_points(syscall_points(m.recv, style, true))),
-                                         fmt::arg("ret", syscall_ret(style)),
-                                         fmt::arg("body", recv_body(m, results, out.helpers)));
+    parts.push_back(probes(m.recv, false, "request_recv_entry", fmt::arg("is_socket", is_socket),
+                           fmt::arg("fd", syscall_fd(style))));
+    std::string body = recv_body(m, results, out.helpers);
+    parts.push_back(probes(m.recv, true, "request_recv_exit", fmt::arg("ret", syscall_ret(style)), fmt::arg("body", body)));
     out.helpers.push_back("_recv_fd");
   }
   if (m.tracks_turns()) {
-    out.code += "\n" + templates::render("request_close",
-                                         fmt::arg("attach", join_points(syscall_points({"close"}, style, false))),
-                                         fmt::arg("fd", syscall_fd(style)));
+    parts.push_back(probes({"close"}, false, "request_close", fmt::arg("fd", syscall_fd(style))));
     out.helpers.push_back("_turn_start_ns");
   }
   if (m.slack) {
     std::string names;
     for (const auto& w : m.wait) names += (names.empty() ? "" : ", ") + w;
-    out.code += "\n" + templates::render("request_wait", fmt::arg("origin", origin), fmt::arg("names", names),
-                                         fmt::arg("enter_attach", join_points(syscall_points(m.wait, style, false))),
-                                         fmt::arg("exit_attach", join_points(syscall_points(m.wait, style, true))),
-                                         fmt::arg("predicate", entry_predicate));
+    parts.push_back(probes(m.wait, false, "request_wait_entry", fmt::arg("names", names)));
+    parts.push_back(probes(m.wait, true, "request_wait_exit"));
     results.push_back("slack_wait_us");
     out.helpers.push_back("_wait_start_ns");
   }
+  for (const auto& part : parts) out.code += (out.code.empty() ? "" : "\n") + part;
   out.results = std::move(results);
   return out;
 }

@@ -121,7 +121,14 @@ std::string argument_code(const FieldRef& field, const FieldSpelling& where) {
 std::string field_code(const FieldRef& field, const FieldSpelling& where) {
   switch (field.kind) {
     case FieldKind::Builtin: return field.builtin;
-    case FieldKind::SyscallName: return string_literal(where.syscall);
+    case FieldKind::SyscallName: {
+      // bpftrace 0.17 sizes a string literal by its length, and map keys made
+      // of literals of several sizes fail to load (misaligned stack access):
+      // every name is padded with NULs to one size, which prints as the name.
+      std::string literal = string_literal(where.syscall);
+      for (std::size_t n = where.syscall.size(); n < 31; ++n) literal.insert(literal.size() - 1, "\\0");
+      return literal;
+    }
     case FieldKind::Latency: return "$latency_ns";
     case FieldKind::Ret:
       return where.block.context.kind == ast::ProbeKind::Syscall ? syscall_ret(where.style) : "retval";

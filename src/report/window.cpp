@@ -31,7 +31,11 @@ void WindowCollector::add(const Record& record, Clock::time_point now) {
   }
   switch (record.kind) {
     case Record::Kind::Time:
-      if (final_) break;
+      if (final_) {  // END's mark after the duration's: the rest was counted while leaving
+        emit_final();
+        closed_ = true;
+        break;
+      }
       if (open_) emit(*open_);
       open_.reset();
       // END's mark: what is printed from now on is the partial window up to here.
@@ -68,6 +72,10 @@ void WindowCollector::finish(Clock::time_point now) {
     open_.reset();
   }
   if (!final_) final_ = Window{0, last_cut_, now, true};
+  emit_final();
+}
+
+void WindowCollector::emit_final() {
   // The dump holds cleared maps too; it is a window only if it has data or is the only one.
   bool has_data = std::any_of(final_->maps.begin(), final_->maps.end(), [](const auto& m) {
     return std::any_of(m.second.entries.begin(), m.second.entries.end(), [](const auto& e) {
@@ -76,7 +84,7 @@ void WindowCollector::finish(Clock::time_point now) {
     });
   });
   // A run whose duration is a multiple of the window ends right after a cut:
-  // what is printed then was counted while bpftrace was leaving.
+  // what is printed then is only what was counted while bpftrace was leaving.
   bool too_short = final_->seconds() < 0.05 && emitted_ > 0;
   if ((has_data && !too_short) || emitted_ == 0) emit(*final_);
   final_.reset();

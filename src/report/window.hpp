@@ -1,7 +1,8 @@
 // Cutting bpftrace's output into windows: a `time` record ("window_end ...")
-// starts the maps of the window that just ended; END's "run_end" record, or
-// else the blank lines bpftrace prints at exit, start the final dump: the
-// partial window since the last cut.
+// starts the maps of the window that just ended. The first "run_end" record
+// (the duration's, or END's after Ctrl-C), or else the blank lines bpftrace
+// prints at exit, starts the partial window since the last cut; a second
+// "run_end" ends the run: what follows was counted while bpftrace was leaving.
 #pragma once
 
 #include <chrono>
@@ -40,6 +41,7 @@ class WindowCollector {
 
  private:
   void emit(Window& w);
+  void emit_final();
 
   Sink sink_;
   Clock::time_point last_cut_;

@@ -61,12 +61,14 @@ std::string program_file(const std::string& program, const std::string& keep) {
 
 // bpftrace's errors, each with the spec line that produced the failing probe.
 void show_errors(const std::vector<std::string>& errors, const std::string& program, const std::string& path) {
-  static const std::regex located(R"(^[^:]*:(\d+):[0-9-]+: ERROR: (.*)$)");
+  // "prog.bt:13:6-77: ERROR: ..." or, for a whole probe, "prog.bt:15-18: ERROR: ..." where the
+  // range ends at the probe's attach point (bpftrace 0.17 starts it after the previous probe).
+  static const std::regex located(R"(^[^:]*:(\d+)(?:-(\d+))?(?::[0-9-]+)?: ERROR: (.*)$)");
   std::smatch m;
   for (const auto& line : errors) {
     if (std::regex_match(line, m, located) && line.rfind(path, 0) == 0) {
-      std::string origin = spec_origin(program, std::stoul(m[1].str()));
-      std::cerr << "ebpfgen: error: bpftrace: " << m[2].str() << "\n";
+      std::string origin = spec_origin(program, std::stoul(m[m[2].matched ? 2 : 1].str()));
+      std::cerr << "ebpfgen: error: bpftrace: " << m[3].str() << "\n";
       if (!origin.empty()) std::cerr << "  in the probe generated from " << origin << "\n";
     } else if (line.find("ERROR:") != std::string::npos) {
       std::cerr << "ebpfgen: error: bpftrace: " << line.substr(line.find("ERROR:") + 7) << "\n";
@@ -145,7 +147,7 @@ int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& op
   } else if (exit.interrupted) {
     facts.ended_by = "interrupted";
   }
-  if (collector) {
+  if (collector && !windows.empty()) {
     auto run = report::merge_windows(windows, [&](const std::string& name) { return report::merge_rule(spec, name); });
     reporter->summary(run, report::request_figures(run, spec.metrics), facts);
   }

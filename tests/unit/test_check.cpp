@@ -86,8 +86,6 @@ TEST_CASE("targets are validated before they reach the program") {
   CHECK(errors_of("target container \"web; rm -rf /\" metrics rps").find("a container name starts with") !=
         std::string::npos);
   CHECK(errors_of("target container \"$(id)\" metrics rps").find("a container name starts with") != std::string::npos);
-  CHECK(errors_of("target container \"web\" runtime dockr metrics rps").find("did you mean 'docker'?") !=
-        std::string::npos);
   CHECK(errors_of("target cgroup \"../../etc\" metrics rps").find("without '..'") != std::string::npos);
   CHECK(errors_of("target command \"a\\nb\" metrics rps").find("printable") != std::string::npos);
 }
@@ -133,4 +131,15 @@ TEST_CASE("every problem is reported, not just the first") {
 TEST_CASE("an empty spec is an error") {
   CHECK(errors_of("# nothing\n") == "t.obs:1:1: error: the spec traces nothing: add a 'metrics' line or an 'on' block\n"
                                     "  # nothing\n  ^\n");
+}
+
+TEST_CASE("function arguments stop at arg5, as x86-64 registers do") {
+  CHECK(errors_of("on kprobe vfs_read { print arg5 }") == "");
+  CHECK(errors_of("on kprobe vfs_read { print arg7 }").find("unknown field 'arg7'") != std::string::npos);
+}
+
+TEST_CASE("arguments by name: any place for tracepoints, one place for kprobe-style probes") {
+  CHECK(errors_of("on syscall open, openat { print args.filename }") == "");
+  CHECK(errors_of("option syscall_probes = kprobe\non syscall open, openat { print args.filename }")
+            .find("'args.filename' is not in the same place in every syscall of this block") != std::string::npos);
 }

@@ -97,7 +97,7 @@ TEST_CASE("syntax errors say what was expected, where") {
         "                                  ^\n"
         "  note: the block's '{' is at line 1, column 17\n");
   CHECK(errors_of("duration 5x") ==
-        "t.obs:1:11: error: expected a duration such as 500ms, 30s, 5m or 1h\n  duration 5x\n            ^\n");
+        "t.obs:1:10: error: expected a duration such as 500ms, 30s, 5m or 1h\n  duration 5x\n           ^~\n");
   CHECK(errors_of("target comm \"nginx") ==
         "t.obs:1:19: error: unterminated string: expected a closing '\"' before the end of the line\n"
         "  target comm \"nginx\n                    ^\n");
@@ -114,6 +114,9 @@ TEST_CASE("misspelled keywords get a suggestion") {
   CHECK(errors_of("on syscall read { cout }").find("did you mean 'count'?") != std::string::npos);
   CHECK(errors_of("on syscall read wher ret > 0 { count }").find("did you mean 'where'?") != std::string::npos);
   CHECK(errors_of("target pd 3").find("did you mean 'pid'?") != std::string::npos);
+  CHECK(errors_of("target container \"web\" runtime dockr") ==
+        "t.obs:1:32: error: expected a container runtime: docker, podman, nerdctl or crictl; did you mean 'docker'?\n"
+        "  target container \"web\" runtime dockr\n                                 ^~~~~\n");
 }
 
 TEST_CASE("statements that may appear once") {

@@ -1,0 +1,143 @@
+"""Integration cases for `ebpfgen --run`: the checks before bpftrace starts,
+windows and their exact contents, Ctrl-C, and a bpftrace that dies.
+
+Usage: run_cases.py EBPFGEN CASE
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from tracing import check, need_tracing
+
+EBPFGEN = os.path.realpath(sys.argv[1])
+
+
+def run(args, **kwargs):
+    return subprocess.run([EBPFGEN, *args], capture_output=True, text=True, timeout=60, **kwargs)
+
+
+def renamed_copy(program, name, work):
+    """A copy of a system program under a name no other process has."""
+    path = os.path.join(work, name)
+    shutil.copy(shutil.which(program), path)
+    return path
+
+
+def windows_hold_exact_counts():
+    """Three 1 s windows; the counts of all windows add up to the workload's."""
+    work = tempfile.mkdtemp(prefix="ebpfgen-it-")
+    dd = renamed_copy("dd", "ebpfgen_dd", work)
+    proc = subprocess.Popen([EBPFGEN, "--run", "--format", "json", "-e",
+                             'target comm "ebpfgen_dd" window 1s duration 3s\n'
+                             'on syscall write where fd == 1 { count as writes }'],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # The "Tracing" line on stderr says every probe is attached.
+    check(proc.stderr.readline().startswith("Tracing "), "ebpfgen says when tracing starts")
+    for _ in range(3):
+        subprocess.run([dd, "if=/dev/zero", "of=/dev/null", "bs=1", "count=200"], check=True, capture_output=True)
+        time.sleep(0.6)
+    out, _ = proc.communicate(timeout=30)
+    check(proc.returncode == 0, f"exit status 0, got {proc.returncode}")
+    lines = [json.loads(l) for l in out.splitlines()]
+    windows = [l for l in lines if "window" in l]
+    summary = lines[-1]
+    check(len(windows) == 3, f"three windows: {[w['seconds'] for w in windows]}")
+    check(all(abs(w["seconds"] - 1.0) < 0.1 for w in windows), "each window lasts about 1 s")
+    check(all(a["start_unix"] < b["start_unix"] for a, b in zip(windows, windows[1:])), "windows follow each other")
+    total = sum(w["maps"].get("@writes", 0) for w in windows)
+    check(total == 600, f"600 writes over the windows, got {[w['maps'] for w in windows]}")
+    check(summary["summary"] and summary["maps"]["@writes"] == 600, f"the summary adds them up: {summary}")
+    shutil.rmtree(work)
+
+
+def ctrl_c_keeps_the_windows():
+    """SIGINT mid-run: bpftrace prints its maps, the windows so far and a summary are written."""
+    work = tempfile.mkdtemp(prefix="ebpfgen-it-")
+    out_file = os.path.join(work, "report.json")
+    proc = subprocess.Popen([EBPFGEN, "--run", "--format", "json", "-o", out_file, "-e",
+                             "window 1s duration 60s on syscall read { count as reads }"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stderr.readline()
+    time.sleep(2.5)
+    started = time.time()
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=30)
+    check(proc.returncode == 0, f"an interrupted run exits 0, got {proc.returncode}")
+    check(time.time() - started < 15, "it stops promptly")
+    lines = [json.loads(l) for l in open(out_file)]
+    windows = [l for l in lines if "window" in l]
+    check(len(windows) in (2, 3), f"two full windows and the partial one: {[w['seconds'] for w in windows]}")
+    check(windows[-1]["final"] and windows[-1]["seconds"] < 1.0, "the last window is partial and marked so")
+    check(lines[-1]["interrupted"] is True and lines[-1]["ended_by"] == "interrupted", "the summary says why it ended")
+    shutil.rmtree(work)
+
+
+def killed_bpftrace_keeps_the_windows():
+    """bpftrace killed mid-run: a clear error, exit 7, and the windows collected are still written."""
+    work = tempfile.mkdtemp(prefix="ebpfgen-it-")
+    out_file = os.path.join(work, "report.csv")
+    proc = subprocess.Popen([EBPFGEN, "--run", "--format", "csv", "-o", out_file, "-e",
+                             "window 1s duration 60s metrics rps, slack"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stderr.readline()
+    time.sleep(2.5)
+    bpftrace = [p for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                                          text=True).stdout.split()]
+    check(len(bpftrace) == 1, f"ebpfgen runs one bpftrace: {bpftrace}")
+    os.kill(int(bpftrace[0]), signal.SIGKILL)
+    _, err = proc.communicate(timeout=30)
+    check(proc.returncode == 7, f"exit status 7, got {proc.returncode}")
+    check("bpftrace was killed by signal 9" in err, f"the error says what happened: {err!r}")
+    rows = open(out_file).read().splitlines()
+    check(rows[0].startswith("window,start,seconds,final,rps(1/s),slack(us)"), f"CSV header: {rows[0]}")
+    check(len(rows) >= 3, f"the two windows before the kill are kept: {rows}")
+    shutil.rmtree(work)
+
+
+def preflight_errors():
+    """Each problem found before starting has its own message and exit status."""
+    r = run(["--run", "-e", "on kprobe vfs_read { count }"])
+    kprobes = os.path.exists("/sys/bus/event_source/devices/kprobe")
+    if not kprobes:
+        check(r.returncode == 6 and "cannot attach kprobes" in r.stderr and "on tracepoint" in r.stderr,
+              f"kprobes: exit 6 and the tracepoint alternative: {r.returncode} {r.stderr!r}")
+    r = run(["--run", "-e", "metrics rps"], env={**os.environ, "PATH": "/nonexistent"})
+    check(r.returncode == 3 and "bpftrace is not installed" in r.stderr, f"no bpftrace: exit 3: {r.stderr!r}")
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                        EBPFGEN, "--run", "-e", "metrics rps"], capture_output=True, text=True, timeout=60)
+    check(r.returncode == 4 and "needs root, or CAP_BPF and CAP_PERFMON" in r.stderr,
+          f"not root: exit 4: {r.returncode} {r.stderr!r}")
+    # tracefs unmounted in a mount namespace of our own.
+    script = 'umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null; exec "$@"'
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+                        EBPFGEN, "--run", "-e", "duration 1s metrics rps"], capture_output=True, text=True, timeout=60)
+    check(r.returncode == 5 and "mount -t tracefs tracefs /sys/kernel/tracing" in r.stderr,
+          f"no tracefs: exit 5 with the command: {r.returncode} {r.stderr!r}")
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+                        EBPFGEN, "--run", "--mount-tracefs", "-e", "duration 1s metrics rps"],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, f"--mount-tracefs mounts it and runs: {r.returncode} {r.stderr!r}")
+
+
+def bpftrace_error_names_the_spec_line():
+    """A probe bpftrace refuses is reported with the spec line that made it."""
+    r = run(["--run", "-e", 'duration 1s\non tracepoint sched:sched_switch { count }\n'
+                            'on uprobe f in "/nonexistent/x" { count }'])
+    check(r.returncode == 7, f"exit 7, got {r.returncode}: {r.stderr!r}")
+    check("ebpfgen: error: bpftrace: uprobe target file '/nonexistent/x' does not exist or is not executable\n"
+          '  in the probe generated from <command-line>:3: on uprobe f in "/nonexistent/x" { count }' in r.stderr,
+          f"points at spec line 3: {r.stderr!r}")
+
+
+CASES = {f.__name__: f for f in [windows_hold_exact_counts, ctrl_c_keeps_the_windows,
+                                  killed_bpftrace_keeps_the_windows, preflight_errors,
+                                  bpftrace_error_names_the_spec_line]}
+
+if __name__ == "__main__":
+    need_tracing()
+    CASES[sys.argv[2]]()

@@ -32,12 +32,8 @@ def windows_hold_exact_counts():
     """Three 1 s windows; the counts of all windows add up to the workload's."""
     work = tempfile.mkdtemp(prefix="ebpfgen-it-")
     dd = renamed_copy("dd", "ebpfgen_dd", work)
-    proc = subprocess.Popen([EBPFGEN, "--run", "--format", "json", "-e",
-                             'target comm "ebpfgen_dd" window 1s duration 3s\n'
-                             'on syscall write where fd == 1 { count as writes }'],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # The "Tracing" line on stderr says every probe is attached.
-    check(proc.stderr.readline().startswith("Tracing "), "ebpfgen says when tracing starts")
+    proc = start_run('target comm "ebpfgen_dd" window 1s duration 3s\n'
+                     'on syscall write where fd == 1 { count as writes }', "--format", "json")
     for _ in range(3):
         subprocess.run([dd, "if=/dev/zero", "of=/dev/null", "bs=1", "count=200"], check=True, capture_output=True)
         time.sleep(0.6)
@@ -55,39 +51,51 @@ def windows_hold_exact_counts():
     shutil.rmtree(work)
 
 
-def ctrl_c_keeps_the_windows():
-    """SIGINT mid-run: bpftrace prints its maps, the windows so far and a summary are written."""
+def start_run(spec, *options):
+    """`ebpfgen --run` in the background, once it says every probe is attached."""
+    proc = subprocess.Popen([EBPFGEN, "--run", *options, "-e", spec],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    check(proc.stderr.readline().startswith("Tracing "), "ebpfgen says when tracing starts")
+    return proc
+
+
+def interrupted_run(sig):
+    """A signal mid-run: bpftrace prints its maps, the windows so far and a summary are written."""
     work = tempfile.mkdtemp(prefix="ebpfgen-it-")
     out_file = os.path.join(work, "report.json")
-    proc = subprocess.Popen([EBPFGEN, "--run", "--format", "json", "-o", out_file, "-e",
-                             "window 1s duration 60s on syscall read { count as reads }"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    proc.stderr.readline()
+    proc = start_run("window 1s duration 60s on syscall read { count as reads }", "--format", "json", "-o", out_file)
     time.sleep(2.5)
     started = time.time()
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     proc.wait(timeout=30)
     check(proc.returncode == 0, f"an interrupted run exits 0, got {proc.returncode}")
     check(time.time() - started < 15, "it stops promptly")
     lines = [json.loads(l) for l in open(out_file)]
     windows = [l for l in lines if "window" in l]
-    check(len(windows) in (2, 3), f"two full windows and the partial one: {[w['seconds'] for w in windows]}")
-    check(windows[-1]["final"] and windows[-1]["seconds"] < 1.0, "the last window is partial and marked so")
+    lengths = [round(w["seconds"], 2) for w in windows]
+    # Two full windows and a partial one; the kernel may skip a timer tick, merging two windows.
+    check(len(windows) in (2, 3), f"two full windows and the partial one: {lengths}")
+    check(windows[-1]["final"], "the last window is marked partial")
+    check(2.3 < sum(lengths) < 2.9, f"the windows cover the 2.5 s until the signal: {lengths}")
     check(lines[-1]["interrupted"] is True and lines[-1]["ended_by"] == "interrupted", "the summary says why it ended")
     shutil.rmtree(work)
+
+
+def ctrl_c_keeps_the_windows():
+    interrupted_run(signal.SIGINT)
+
+
+def sigterm_keeps_the_windows():
+    interrupted_run(signal.SIGTERM)
 
 
 def killed_bpftrace_keeps_the_windows():
     """bpftrace killed mid-run: a clear error, exit 7, and the windows collected are still written."""
     work = tempfile.mkdtemp(prefix="ebpfgen-it-")
     out_file = os.path.join(work, "report.csv")
-    proc = subprocess.Popen([EBPFGEN, "--run", "--format", "csv", "-o", out_file, "-e",
-                             "window 1s duration 60s metrics rps, slack"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    proc.stderr.readline()
+    proc = start_run("window 1s duration 60s metrics rps, slack", "--format", "csv", "-o", out_file)
     time.sleep(2.5)
-    bpftrace = [p for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
-                                          text=True).stdout.split()]
+    bpftrace = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
     check(len(bpftrace) == 1, f"ebpfgen runs one bpftrace: {bpftrace}")
     os.kill(int(bpftrace[0]), signal.SIGKILL)
     _, err = proc.communicate(timeout=30)
@@ -134,7 +142,7 @@ def bpftrace_error_names_the_spec_line():
           f"points at spec line 3: {r.stderr!r}")
 
 
-CASES = {f.__name__: f for f in [windows_hold_exact_counts, ctrl_c_keeps_the_windows,
+CASES = {f.__name__: f for f in [windows_hold_exact_counts, ctrl_c_keeps_the_windows, sigterm_keeps_the_windows,
                                   killed_bpftrace_keeps_the_windows, preflight_errors,
                                   bpftrace_error_names_the_spec_line]}
 

@@ -106,10 +106,29 @@ std::string clear_statements(const std::vector<std::string>& maps) {
   return out;
 }
 
-std::string print_and_clear_statements(const std::vector<std::string>& maps) {
+std::string print_and_clear_statements(const std::vector<std::string>& maps, const char* indent) {
   std::string out;
-  for (const auto& m : maps) out += fmt::format("  print(@{0}); clear(@{0});\n", m);
+  for (const auto& m : maps) out += fmt::format("{0}print(@{1}); clear(@{1});\n", indent, m);
   return out;
+}
+
+// One short interval probe cuts the windows and ends the run.
+std::string clock_probe(const CheckedSpec& spec, const std::vector<std::string>& results) {
+  std::uint64_t tick = 100;
+  for (auto ms : {spec.window_ms, spec.duration_ms})
+    if (ms) tick = std::min(tick, *ms);
+  std::string window, duration;
+  if (spec.window_ms) {
+    window = templates::render("clock_window", fmt::arg("window", human_duration(*spec.window_ms)),
+                               fmt::arg("window_ns", *spec.window_ms * 1'000'000),
+                               fmt::arg("prints", print_and_clear_statements(results, "    ")));
+  }
+  if (spec.duration_ms) {
+    duration = templates::render("clock_duration", fmt::arg("duration", human_duration(*spec.duration_ms)),
+                                 fmt::arg("prints", print_and_clear_statements(results, "    ")));
+  }
+  return templates::render("clock", fmt::arg("tick", human_duration(tick)), fmt::arg("attach", interval_point(tick)),
+                           fmt::arg("window", window), fmt::arg("duration", duration));
 }
 
 }  // namespace
@@ -136,24 +155,24 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
 
   std::string out = templates::render("header", fmt::arg("source", comment_text(source.name)),
                                       fmt::arg("target", comment_text(target_description(spec.target))));
-  out += "\n" + templates::render("begin", fmt::arg("target", format_text(target_description(spec.target))));
+  // Windows and the run count from here, once every probe is attached.
+  std::string start;
+  if (spec.window_ms) start += fmt::format("  @_next_window_ns = nsecs + {};\n", *spec.window_ms * 1'000'000);
+  if (spec.duration_ms) start += fmt::format("  @_end_ns = nsecs + {};\n", *spec.duration_ms * 1'000'000);
+  out += "\n" + templates::render("begin", fmt::arg("target", format_text(target_description(spec.target))),
+                                  fmt::arg("start", start));
   std::vector<std::string> results, helpers;
   for (const auto& s : sections) {
     out += "\n" + s.code;
     results.insert(results.end(), s.results.begin(), s.results.end());
     helpers.insert(helpers.end(), s.helpers.begin(), s.helpers.end());
   }
-  if (spec.window_ms) {
-    out += "\n" + templates::render("window", fmt::arg("window", human_duration(*spec.window_ms)),
-                                    fmt::arg("attach", interval_point(*spec.window_ms)),
-                                    fmt::arg("prints", print_and_clear_statements(results)));
+  if (spec.window_ms || spec.duration_ms) {
+    out += "\n" + clock_probe(spec, results);
+    if (spec.window_ms) helpers.push_back("_next_window_ns");
+    if (spec.duration_ms) helpers.push_back("_end_ns");
   }
-  if (spec.duration_ms) {
-    out += "\n" + templates::render("duration", fmt::arg("duration", human_duration(*spec.duration_ms)),
-                                    fmt::arg("attach", interval_point(*spec.duration_ms)),
-                                    fmt::arg("prints", print_and_clear_statements(results)));
-  }
-  out += "\n" + templates::render("end", fmt::arg("prints", print_and_clear_statements(results)),
+  out += "\n" + templates::render("end", fmt::arg("prints", print_and_clear_statements(results, "  ")),
                                   fmt::arg("clears", clear_statements(helpers)));
   return out;
 }

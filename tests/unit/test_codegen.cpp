@@ -110,7 +110,7 @@ TEST_CASE("the request metrics aggregate in the kernel: no per-event output") {
   CHECK(p.find("@slack_wait_us = stats(") != std::string::npos);
   CHECK(p.find("@request_latency_us = hist((nsecs - $start) / 1000);") != std::string::npos);
   CHECK(p.find("(((struct file *)*(curtask->files->fdt->fd + args->fd))->f_inode->i_mode & 0xF000) == 0xC000") != std::string::npos);  // sockets only
-  CHECK(p.find("interval:s:1\n") != std::string::npos);
+  CHECK(p.find("interval:ms:100\n") != std::string::npos);
   for (const char* helper : {"@_send_fd", "@_recv_fd", "@_recv_prev_ns", "@_turn_start_ns", "@_wait_start_ns"}) {
     CHECK_MESSAGE(p.find(std::string("clear(") + helper + ");") != std::string::npos, helper);
   }
@@ -155,13 +155,18 @@ TEST_CASE("uprobe paths are quoted attach points") {
   CHECK(p.find("uprobe:\"/usr/lib/libstdc++.so.6\":_ZNSo5flushEv\n") != std::string::npos);
 }
 
-TEST_CASE("window and duration become interval probes") {
+TEST_CASE("windows and the duration are cut by one short clock, counted from BEGIN") {
   std::string p = program("duration 90s window 1500ms metrics rps");
-  CHECK(p.find("// Every 1500ms: print this window's results") != std::string::npos);
-  CHECK(p.find("interval:ms:1500\n") != std::string::npos);
-  CHECK(p.find("interval:s:90\n{\n  time(\"run_end %Y-%m-%dT%H:%M:%S\\n\");\n  print(@rps_sends); clear(@rps_sends);\n"
-               "  print(@rps_first_ns); clear(@rps_first_ns);\n  print(@rps_last_ns); clear(@rps_last_ns);\n  exit();\n}\n") !=
-        std::string::npos);
+  CHECK(p.find("  @_next_window_ns = nsecs + 1500000000;\n  @_end_ns = nsecs + 90000000000;\n}") != std::string::npos);
+  CHECK(p.find("interval:ms:100\n{\n  // Every 1500ms: print this window's results") != std::string::npos);
+  CHECK(p.find("  if (nsecs >= @_next_window_ns) {\n    time(\"window_end %Y-%m-%dT%H:%M:%S\\n\");\n"
+               "    print(@rps_sends); clear(@rps_sends);\n") != std::string::npos);
+  CHECK(p.find("    @_next_window_ns = @_next_window_ns + 1500000000;\n  }\n") != std::string::npos);
+  CHECK(p.find("  if (nsecs >= @_end_ns) {\n    time(\"run_end %Y-%m-%dT%H:%M:%S\\n\");\n"
+               "    print(@rps_sends); clear(@rps_sends);\n    print(@rps_first_ns); clear(@rps_first_ns);\n"
+               "    print(@rps_last_ns); clear(@rps_last_ns);\n    exit();\n  }\n}\n") != std::string::npos);
+  // A window shorter than the tick sets the tick.
+  CHECK(program("window 50ms metrics rps").find("interval:ms:50\n") != std::string::npos);
 }
 
 TEST_CASE("an attach point used by two probes gets probes of its own") {

@@ -66,7 +66,7 @@ class BlockWriter {
     entry_body += "}\n";
 
     FieldSpelling at_return = spelling(Site::Return, syscall);
-    std::string body = "/" + start + "/\n{\n";
+    std::string body = predicate({program_.target_filter, start}) + "\n{\n";
     if (uses_latency()) body += "  $latency_ns = nsecs - " + start + ";\n";
     for (const auto& arg : saved) body += fmt::format("  {} = @{}{}[tid];\n", saved_variable(arg), prefix_, arg.arg);
     body += "  delete(" + start + ");\n";

@@ -67,13 +67,14 @@ Section request_metrics_section(const ProgramContext& program) {
   Section out;
   std::string origin = fmt::format("{}:{}", comment_text(program.source.name), program.spec.metrics_where.line);
   std::string is_socket = templates::render("socket_check", fmt::arg("fd", syscall_fd(style)));
-  // The predicate's own line, or nothing.
-  std::string entry_predicate = predicate({program.target_filter});
-  if (!entry_predicate.empty()) entry_predicate += "\n";
+  // The target filter on a line of its own, or nothing: every probe has it,
+  // so that other processes' syscalls cost as little as possible.
+  std::string target_predicate = predicate({program.target_filter});
+  if (!target_predicate.empty()) target_predicate += "\n";
   auto probes = [&](const std::vector<std::string>& syscalls, bool at_return, const char* name, auto&&... args) {
     return render_probes(program, syscall_points(syscalls, style, at_return), [&](const std::string& attach) {
       return templates::render(name, fmt::arg("attach", attach), fmt::arg("origin", origin),
-                               fmt::arg("predicate", entry_predicate), args...);
+                               fmt::arg("predicate", target_predicate), args...);
     });
   };
 

@@ -111,6 +111,12 @@ TEST_CASE("the request metrics aggregate in the kernel: no per-event output") {
   CHECK(p.find("@request_latency_us = hist((nsecs - $start) / 1000);") != std::string::npos);
   CHECK(p.find("(((struct file *)*(curtask->files->fdt->fd + args->fd))->f_inode->i_mode & 0xF000) == 0xC000") != std::string::npos);  // sockets only
   CHECK(p.find("interval:ms:100\n") != std::string::npos);
+  CHECK(p.find("args->fd < curtask->files->fdt->max_fds && ") != std::string::npos);  // no read past the fd table
+  CHECK(p.find("if ($prev != 0 && $now > $prev) {") != std::string::npos);  // another CPU's later receive
+  // Every probe filters the target first, exits included, so other processes pay little.
+  CHECK(p.find("tracepoint:syscalls:sys_exit_sendmmsg\n/comm == \"redis-server\"/\n{\n  $fd1 = @_send_fd[tid];") !=
+        std::string::npos);
+  CHECK(p.find("tracepoint:syscalls:sys_enter_close\n/comm == \"redis-server\"/\n") != std::string::npos);
   for (const char* helper : {"@_send_fd", "@_recv_fd", "@_recv_prev_ns", "@_turn_start_ns", "@_wait_start_ns"}) {
     CHECK_MESSAGE(p.find(std::string("clear(") + helper + ");") != std::string::npos, helper);
   }

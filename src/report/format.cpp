@@ -276,7 +276,7 @@ std::string bpftrace_style(const MapSnapshot& map) {
   std::string out;
   for (const auto& [key, value] : map.entries) {
     std::string name = key.empty() ? map.name : fmt::format("{}[{}]", map.name, key);
-    out += name + ": " + value_text(value) + (std::holds_alternative<Histogram>(value) ? "\n" : "\n");
+    out += name + ": " + value_text(value) + "\n";
   }
   return out;
 }

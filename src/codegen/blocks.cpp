@@ -182,7 +182,7 @@ class BlockWriter {
       }
       FieldRef ref = resolve_field(item, block_.context);
       std::string unit = value_unit(ref, std::nullopt);
-      format += item.text + (unit.empty() ? "" : "_" + unit) + (ref.type == ValueType::Integer ? "=%d" : "=%s");
+      format += item.text + (unit.empty() ? "" : "_" + unit) + (ref.type == ValueType::Integer ? "=%lld" : "=%s");  // %d keeps 32 bits
       args += ", " + value_code(item, std::nullopt, where);
     }
     return fmt::format("printf(\"{}\\n\"{});", format, args);

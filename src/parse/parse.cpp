@@ -255,16 +255,18 @@ void set_once(std::optional<T>& slot, T value, const char* what, Location where,
 
 ast::Spec spec_of(const Node& root) {
   ast::Spec spec;
-  Location first_target;  // the first target statement, for "given twice"
+  Location first_target, first_duration, first_window;  // for "given twice"
   for (const auto& child : root.children) {
     const Node& c = *child;
     Location where = location_of(c);
     if (c.is_type<g::duration_stmt>() || c.is_type<g::window_stmt>()) {
       const Node& value = *c.children.at(0);
       ast::Duration d{parse_duration(value), location_of(value)};
-      auto& slot = c.is_type<g::duration_stmt>() ? spec.duration : spec.window;
-      set_once(slot, d, c.is_type<g::duration_stmt>() ? "duration" : "window", where,
-               slot ? slot->where : where);
+      bool is_duration = c.is_type<g::duration_stmt>();
+      auto& slot = is_duration ? spec.duration : spec.window;
+      Location& first = is_duration ? first_duration : first_window;
+      set_once(slot, d, is_duration ? "duration" : "window", where, first);
+      first = where;
     } else if (c.is_type<g::option_stmt>()) {
       spec.options.push_back({name_of(*c.children.at(0)), name_of(*c.children.at(1))});
     } else if (c.is_type<g::metrics_stmt>()) {

@@ -233,7 +233,7 @@ class TableReporter : public Reporter {
       }
       out_ << fmt::format("{:<9} {:>7.2f}", clock_time(w.start), w.seconds());
       for (const auto& c : columns_) out_ << fmt::format(" {:>12}", c.value(w, f));
-      out_ << (w.final ? "  (last, partial)" : "") << "\n";
+      out_ << (w.final && spec_.window_ms ? "  (last, partial)" : "") << "\n";
     }
     // Per-window user results, when the spec has windows.
     if (spec_.window_ms && !w.final) {

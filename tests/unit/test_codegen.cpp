@@ -153,7 +153,7 @@ TEST_CASE("the syscall field makes one probe per syscall with the name as a lite
 
 TEST_CASE("user strings are read with str(), time units divide") {
   std::string p = program("on syscall openat { print args.filename, timestamp }");
-  CHECK(p.find("printf(\"args.filename=%s timestamp_ns=%d\\n\", str(args->filename), nsecs);") != std::string::npos);
+  CHECK(p.find("printf(\"args.filename=%s timestamp_ns=%lld\\n\", str(args->filename), nsecs);") != std::string::npos);
 }
 
 TEST_CASE("uprobe paths are quoted attach points") {

@@ -66,7 +66,6 @@ Section request_metrics_section(const ProgramContext& program) {
   const SyscallStyle style = program.spec.style;
   Section out;
   std::string origin = fmt::format("{}:{}", comment_text(program.source.name), program.spec.metrics_where.line);
-  std::string is_socket = templates::render("socket_check", fmt::arg("fd", syscall_fd(style)));
   // The target filter on a line of its own, or nothing: every probe has it,
   // so that other processes' syscalls cost as little as possible.
   std::string target_predicate = predicate({program.target_filter});
@@ -81,15 +80,13 @@ Section request_metrics_section(const ProgramContext& program) {
   std::vector<std::string> results;
   std::vector<std::string> parts;
   if (m.needs_send()) {
-    parts.push_back(probes(m.send, false, "request_send_entry", fmt::arg("is_socket", is_socket),
-                           fmt::arg("fd", syscall_fd(style))));
+    parts.push_back(probes(m.send, false, "request_send_entry", fmt::arg("fd", syscall_fd(style))));
     std::string body = send_body(m, results);
     parts.push_back(probes(m.send, true, "request_send_exit", fmt::arg("ret", syscall_ret(style)), fmt::arg("body", body)));
     out.helpers.push_back("_send_fd");
   }
   if (m.needs_recv()) {
-    parts.push_back(probes(m.recv, false, "request_recv_entry", fmt::arg("is_socket", is_socket),
-                           fmt::arg("fd", syscall_fd(style))));
+    parts.push_back(probes(m.recv, false, "request_recv_entry", fmt::arg("fd", syscall_fd(style))));
     std::string body = recv_body(m, results, out.helpers);
     parts.push_back(probes(m.recv, true, "request_recv_exit", fmt::arg("ret", syscall_ret(style)), fmt::arg("body", body)));
     out.helpers.push_back("_recv_fd");

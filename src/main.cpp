@@ -3,6 +3,7 @@
 // parse -> check -> codegen -> run -> report.
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -26,7 +27,8 @@ struct Options {
   std::string format = "table";
   ebpfgen::run::RunOptions run_options;
   std::string syscall_table = "auto";
-  std::optional<std::string> pid, comm, cgroup, container;
+  std::optional<std::string> pid, comm, cgroup, container, command;
+  std::vector<std::string> command_argv;  // after `--`
   std::optional<std::string> duration;
 };
 
@@ -38,6 +40,16 @@ std::optional<ebpfgen::ast::Target> target_override(const Options& o) {
   if (o.comm) t = {TargetKind::Comm, *o.comm};
   if (o.cgroup) t = {TargetKind::Cgroup, *o.cgroup};
   if (o.container) t = {TargetKind::Container, *o.container};
+  if (o.command || !o.command_argv.empty()) {
+    t = {TargetKind::Command, o.command.value_or("")};
+    t->argv = o.command_argv;
+    if (o.command) {  // -c 'PROGRAM ARGS': split on blanks, no shell
+      std::istringstream words(*o.command);
+      t->argv = {std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()};
+    } else {
+      for (const auto& a : o.command_argv) t->value += (t->value.empty() ? "" : " ") + a;
+    }
+  }
   return t;
 }
 
@@ -110,17 +122,35 @@ int main(int argc, char** argv) {
   target->add_option("--comm", o.comm, "processes with this name");
   target->add_option("--cgroup", o.cgroup, "a cgroup v2 directory");
   target->add_option("--container", o.container, "a container by name");
+  target->add_option("-c,--command", o.command, "launch this command (split on blanks) and trace it and its children");
   target->require_option(0, 1);
   app.footer("Exit status: 0 success, 1 errors in the spec, 2 usage errors; --run also: 3 bpftrace missing or\n"
              "older than 0.17, 4 not permitted, 5 tracefs not mounted, 6 probe not available, 7 bpftrace failed.");
+  // `-- PROGRAM ARGS...`: a command to launch, its arguments taken as they are.
+  int own_args = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") {
+      own_args = i;
+      o.command_argv.assign(argv + i + 1, argv + argc);
+      break;
+    }
+  }
+  if (own_args < argc && o.command_argv.empty()) {
+    std::cerr << "ebpfgen: error: give a command after --\n";
+    return exit_usage_error;
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(own_args, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : exit_usage_error;
   }
 
   bool inline_given = app.count("-e") > 0;
+  if (!o.command_argv.empty() && (o.pid || o.comm || o.cgroup || o.container || o.command)) {
+    std::cerr << "ebpfgen: error: give one target: `-- COMMAND` and a target option are two\n";
+    return exit_usage_error;
+  }
   if (o.spec_file.empty() == !inline_given) {
     std::cerr << "ebpfgen: error: give a spec file or -e 'SPEC' (one of them)\n";
     return exit_usage_error;

@@ -56,6 +56,15 @@ std::optional<std::filesystem::path> tracefs_root() {
   return std::nullopt;
 }
 
+std::string cgroup2_mount() {
+  std::ifstream mounts("/proc/self/mounts");
+  std::string device, dir, type, rest;
+  while (mounts >> device >> dir >> type && std::getline(mounts, rest)) {
+    if (type == "cgroup2") return dir;
+  }
+  return "/sys/fs/cgroup";
+}
+
 std::optional<SyscallCatalog> SyscallCatalog::from_tracefs(const std::filesystem::path& tracefs) {
   std::error_code ec;
   std::filesystem::directory_iterator it(tracefs / "events" / "syscalls", ec);

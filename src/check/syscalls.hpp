@@ -47,6 +47,9 @@ std::optional<std::vector<EventField>> read_event_format(const std::filesystem::
 // Where tracefs is mounted, if it is.
 std::optional<std::filesystem::path> tracefs_root();
 
+// Where the cgroup v2 hierarchy is mounted (/sys/fs/cgroup when none is found).
+std::string cgroup2_mount();
+
 // Members of a syscall group, or nullptr when `name` is not a group.
 const std::vector<std::string>* syscall_group(std::string_view name);
 std::vector<std::string> syscall_group_names();

@@ -48,17 +48,6 @@ std::string predicate(const std::vector<std::string>& conditions) {
 
 namespace {
 
-// Where the cgroup v2 hierarchy is mounted, for relative cgroup paths.
-std::string cgroup2_mount() {
-  std::ifstream mounts("/proc/self/mounts");
-  std::string device, dir, type;
-  std::string rest;
-  while (mounts >> device >> dir >> type && std::getline(mounts, rest)) {
-    if (type == "cgroup2") return dir;
-  }
-  return "/sys/fs/cgroup";
-}
-
 std::string target_filter(const ast::Target& t) {
   switch (t.kind) {
     case ast::TargetKind::All: return "";

@@ -238,6 +238,11 @@ ast::Target target_of(const Node& n) {
     } else {
       target.value = c.is_type<g::pid_number>() ? c.string() : unquote(c.string_view());
       target.where = location_of(c);
+      // A command is split on blanks, with no shell: `-- PROGRAM ARGS` on the command line takes any argument.
+      if (n.is_type<g::target_command>()) {
+        std::istringstream words(target.value);
+        target.argv = {std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()};
+      }
     }
   }
   return target;

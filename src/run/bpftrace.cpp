@@ -63,6 +63,8 @@ class SignalForwarding {
 
 std::int64_t interrupted_at_ns() { return forwarded_at_ns.load(); }
 
+void stop_bpftrace() { forward_signal(SIGINT); }
+
 bool is_noise(const std::string& line) {
   return line.empty() || line.find("RLIMIT_MEMLOCK") != std::string::npos || line.rfind("Attaching ", 0) == 0;
 }

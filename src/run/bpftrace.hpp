@@ -24,6 +24,9 @@ struct BpftraceExit {
 BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::string>& args,
                           const std::function<void(const std::string&)>& on_line);
 
+// Asks the running bpftrace to end, as Ctrl-C does.
+void stop_bpftrace();
+
 // Whether a stderr line is bpftrace's harmless start-up chatter.
 bool is_noise(const std::string& line);
 

@@ -102,8 +102,8 @@ bool kprobes_available() {
 }  // namespace
 
 std::optional<Problem> preflight(const CheckedSpec& spec, const PreflightOptions& options) {
-  if (spec.target.kind == ast::TargetKind::Container || spec.target.kind == ast::TargetKind::Command) {
-    return Problem{2, "container and command targets cannot be run yet; use --cgroup, --pid or --comm"};
+  if (spec.target.kind == ast::TargetKind::Container) {
+    return Problem{2, "container targets cannot be run yet; use --cgroup, --pid or --comm"};
   }
   if (auto p = check_bpftrace(options.bpftrace)) return p;
   if (auto p = check_permissions()) return p;

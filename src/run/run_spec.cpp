@@ -2,17 +2,20 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "codegen/codegen.hpp"
 #include "report/records.hpp"
 #include "run/bpftrace.hpp"
+#include "run/launch.hpp"
 #include "run/preflight.hpp"
 
 namespace ebpfgen::run {
@@ -86,6 +89,20 @@ int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& op
   std::string program = generate_program(spec, source);
   std::string path = program_file(program, options.keep_file);
   std::vector<std::string> args = {"-f", "json", path};
+  // A command target: launched held in a cgroup of its own, whose id is the program's $1.
+  std::optional<LaunchedCommand> command;
+  std::string command_end;
+  std::thread command_waiter;
+  std::atomic<bool> run_over{false}, command_stopped_run{false};
+  if (spec.target.kind == ast::TargetKind::Command) {
+    try {
+      command.emplace(spec.target.argv);
+    } catch (const std::exception& e) {
+      std::cerr << "ebpfgen: error: " << e.what() << "\n";
+      return exit_bpftrace_failed;
+    }
+    args.push_back(std::to_string(command->cgroup_id()));
+  }
   if (options.verbose) std::cerr << "ebpfgen: running: " << options.bpftrace << " -f json " << path << "\n";
 
   std::ostringstream buffered;
@@ -118,6 +135,16 @@ int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& op
         reporter->window(w, report::request_figures(w, spec.metrics));
       });
       std::cerr << record.text << std::flush;
+      if (command) {  // it runs from here on; when it ends, so does the run
+        command->release();
+        command_waiter = std::thread([&] {
+          command_end = command->wait();
+          if (!run_over.exchange(true)) {
+            command_stopped_run = true;
+            stop_bpftrace();
+          }
+        });
+      }
     } else if (record.kind == Kind::Printf) {
       std::string text = record.text;
       if (!text.empty() && text.back() == '\n') text.pop_back();
@@ -133,6 +160,12 @@ int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& op
   };
 
   BpftraceExit exit = run_bpftrace(options.bpftrace, args, on_line);
+  if (command) {
+    // Whatever ended the run, what is left of the command ends with it.
+    run_over = true;
+    command->kill_all();
+    if (command_waiter.joinable()) command_waiter.join();
+  }
   if (collector) collector->finish(report::Clock::now());
   if (options.verbose)
     for (const auto& w : exit.warnings) std::cerr << w << "\n";
@@ -144,6 +177,10 @@ int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& op
     show_errors(exit.errors, program, path);
     if (exit.errors.empty()) std::cerr << "ebpfgen: error: bpftrace stopped with status " << exit.status << "\n";
     facts.ended_by = collector ? "bpftrace stopped with an error" : "";
+  } else if (command_stopped_run) {
+    facts.interrupted = false;
+    facts.ended_by = "the command " + command_end;
+    std::cerr << "ebpfgen: the command " << command_end << "\n";
   } else if (exit.interrupted) {
     facts.ended_by = "interrupted";
   }

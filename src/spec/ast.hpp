@@ -25,6 +25,7 @@ struct Target {
   TargetKind kind = TargetKind::All;
   std::string value;    // pid digits, comm, path, container name or command line
   std::string runtime;  // container runtime, when named
+  std::vector<std::string> argv;  // the command's program and arguments, for command targets
   Location where;
 };
 

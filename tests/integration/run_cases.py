@@ -144,9 +144,29 @@ def bpftrace_error_names_the_spec_line():
           f"points at spec line 3: {r.stderr!r}")
 
 
+def command_target():
+    """`-- COMMAND`: traced from its first syscall with every process it forks; the run ends when it does."""
+    r = run(["--run", "--format", "json", "-e", "on syscall execve where ret == 0 { count as execs }",
+             "--", "sh", "-c", "/bin/true; /bin/true; exit 3"])
+    check(r.returncode == 0, f"exit status 0: {r.returncode} {r.stderr!r}")
+    summary = json.loads(r.stdout.splitlines()[-1])
+    check(summary["maps"]["@execs"] == 3, f"the shell's own exec and its two children's: {summary['maps']}")
+    check(summary["ended_by"] == "the command exited with status 3", f"the command's status: {summary}")
+    check("ebpfgen: the command exited with status 3" in r.stderr, "and on stderr")
+    leftovers = [d for d in os.listdir(subprocess.run(["findmnt", "-n", "-o", "TARGET", "-t", "cgroup2"],
+                                                      capture_output=True, text=True).stdout.split()[0])
+                 if d.startswith("ebpfgen-")]
+    check(leftovers == [], f"its cgroup is removed: {leftovers}")
+    # A spec's own command target, and a command that outlives the duration is ended with the run.
+    started = time.time()
+    r = run(["--run", "--format", "json", "-e", 'target command "sleep 30" duration 1s on syscall execve { count }'])
+    check(r.returncode == 0 and time.time() - started < 15, f"the run ends at its duration: {r.stderr!r}")
+    check(subprocess.run(["pgrep", "-f", "^sleep 30$"], capture_output=True).returncode == 1, "the command was ended")
+
+
 CASES = {f.__name__: f for f in [windows_hold_exact_counts, ctrl_c_keeps_the_windows, sigterm_keeps_the_windows,
                                   killed_bpftrace_keeps_the_windows, preflight_errors,
-                                  bpftrace_error_names_the_spec_line]}
+                                  bpftrace_error_names_the_spec_line, command_target]}
 
 if __name__ == "__main__":
     need_tracing()

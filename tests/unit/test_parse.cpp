@@ -35,6 +35,8 @@ TEST_CASE("every target kind") {
   CHECK(c->value == "web");
   CHECK(c->runtime == "podman");
   CHECK(parse("target command \"sleep 1\"").target->value == "sleep 1");
+  CHECK(parse("target command \"redis-server  --port 7000\"").target->argv ==
+        std::vector<std::string>{"redis-server", "--port", "7000"});
   CHECK(parse("target all").target->kind == ast::TargetKind::All);
 }
 

@@ -11,6 +11,7 @@
 #include "check/check.hpp"
 #include "codegen/codegen.hpp"
 #include "parse/parse.hpp"
+#include "run/preflight.hpp"
 #include "run/run_spec.hpp"
 
 namespace {
@@ -93,6 +94,9 @@ int compile(const Options& o, const ebpfgen::Source& source) {
   } catch (const ebpfgen::SpecError& e) {
     std::cerr << ebpfgen::render(source, e);
     return exit_spec_error;
+  } catch (const std::exception& e) {  // the machine failed us: a file, a process, a pipe
+    std::cerr << "ebpfgen: error: " << e.what() << "\n";
+    return ebpfgen::run::exit_bpftrace_failed;
   }
 }
 

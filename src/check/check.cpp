@@ -30,7 +30,8 @@ void check_target(const ast::Target& t) {
   switch (t.kind) {
     case ast::TargetKind::Pid: {
       // Linux pids are at most 2^22 (PID_MAX_LIMIT).
-      if (t.value.size() > 7 || std::stoul(t.value) == 0 || std::stoul(t.value) > 4194304) {
+      unsigned long pid = t.value.size() > 7 ? 0 : std::stoul(t.value);
+      if (pid == 0 || pid > 4194304) {
         throw SpecError(t.where, fmt::format("'{}' is not a valid process id (1 to 4194304)", t.value));
       }
       break;

@@ -78,10 +78,6 @@ std::string target_description(const ast::Target& t) {
   return "";
 }
 
-std::string interval_point(std::uint64_t ms) {
-  return ms % 1000 == 0 ? fmt::format("interval:s:{}", ms / 1000) : fmt::format("interval:ms:{}", ms);
-}
-
 std::string human_duration(std::uint64_t ms) {
   if (ms % 3'600'000 == 0) return fmt::format("{}h", ms / 3'600'000);
   if (ms % 60'000 == 0) return fmt::format("{}m", ms / 60'000);
@@ -116,7 +112,7 @@ std::string clock_probe(const CheckedSpec& spec, const std::vector<std::string>&
     duration = templates::render("clock_duration", fmt::arg("duration", human_duration(*spec.duration_ms)),
                                  fmt::arg("prints", print_and_clear_statements(results, "    ")));
   }
-  return templates::render("clock", fmt::arg("tick", human_duration(tick)), fmt::arg("attach", interval_point(tick)),
+  return templates::render("clock", fmt::arg("tick", human_duration(tick)), fmt::arg("attach", fmt::format("interval:ms:{}", tick)),
                            fmt::arg("window", window), fmt::arg("duration", duration));
 }
 

@@ -13,6 +13,7 @@
 #include "parse/parse.hpp"
 #include "run/preflight.hpp"
 #include "run/run_spec.hpp"
+#include "target/resolve.hpp"
 
 namespace {
 
@@ -25,10 +26,12 @@ struct Options {
   bool emit = false;
   bool check = false;
   bool run = false;
+  bool targets = false;
   std::string format = "table";
   ebpfgen::run::RunOptions run_options;
   std::string syscall_table = "auto";
   std::optional<std::string> pid, comm, cgroup, container, command;
+  std::optional<std::string> runtime;  // of --container, or of the spec's container
   std::vector<std::string> command_argv;  // after `--`
   std::optional<std::string> duration;
 };
@@ -54,6 +57,29 @@ std::optional<ebpfgen::ast::Target> target_override(const Options& o) {
   return t;
 }
 
+// --targets: what the target resolves to now.
+int show_target(const ebpfgen::ast::Target& target) {
+  std::cout << "target: " << ebpfgen::target_description(target) << "\n";
+  try {
+    for (const auto& fact : ebpfgen::target::resolve_target(target).facts) std::cout << "  " << fact << "\n";
+  } catch (const ebpfgen::target::TargetError& e) {
+    std::cerr << "ebpfgen: error: " << e.what() << "\n";
+    return ebpfgen::run::exit_no_target;
+  }
+  return 0;
+}
+
+// --emit shows what a container resolves to; the program itself takes it as $1, so it
+// can still be written for a container that is not running here.
+std::vector<std::string> container_facts(const ebpfgen::ast::Target& target) {
+  try {
+    return ebpfgen::target::resolve_target(target).facts;
+  } catch (const ebpfgen::target::TargetError& e) {
+    std::cerr << "ebpfgen: warning: " << e.what() << "\n";
+    return {"not found when this program was made: give its mount namespace inode as $1 (ebpfgen --targets shows it)"};
+  }
+}
+
 int compile(const Options& o, const ebpfgen::Source& source) {
   auto override_target = target_override(o);
   if (override_target) {
@@ -77,11 +103,22 @@ int compile(const Options& o, const ebpfgen::Source& source) {
     }
   }
   try {
-    auto spec = ebpfgen::parse_spec(source);
+    auto spec = source.text.empty() && o.targets ? ebpfgen::ast::Spec{} : ebpfgen::parse_spec(source);
     if (override_target) spec.target = override_target;
+    if (o.runtime) {
+      if (!spec.target || spec.target->kind != ebpfgen::ast::TargetKind::Container) {
+        std::cerr << "ebpfgen: error: --runtime is for a container target\n";
+        return exit_usage_error;
+      }
+      spec.target->runtime = *o.runtime;
+    }
+    if (o.targets) return show_target(spec.target.value_or(ebpfgen::ast::Target{}));
     if (duration) spec.duration = ebpfgen::ast::Duration{*duration, {}};
     auto catalog = o.syscall_table == "builtin" ? ebpfgen::SyscallCatalog::builtin() : ebpfgen::SyscallCatalog::load();
     auto checked = ebpfgen::check_spec(spec, catalog);
+    if (o.emit && checked.target.kind == ebpfgen::ast::TargetKind::Container) {
+      checked.target_facts = container_facts(checked.target);
+    }
     if (o.emit) std::cout << ebpfgen::generate_program(checked, source);
     if (o.run) {
       ebpfgen::run::RunOptions run = o.run_options;
@@ -111,6 +148,7 @@ int main(int argc, char** argv) {
   app.add_flag("--emit", o.emit, "print the generated bpftrace program");
   app.add_flag("--check", o.check, "parse and check only");
   app.add_flag("--run", o.run, "run the program under bpftrace and report its metrics");
+  app.add_flag("--targets", o.targets, "show what the target resolves to now (processes, cgroup, namespace)");
   app.add_option("--format", o.format, "--run's output: table (default), json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_option("-o,--output", o.run_options.output_file, "--run: write the report to this file (atomically)");
@@ -126,10 +164,13 @@ int main(int argc, char** argv) {
   target->add_option("--comm", o.comm, "processes with this name");
   target->add_option("--cgroup", o.cgroup, "a cgroup v2 directory");
   target->add_option("--container", o.container, "a container by name");
+  app.add_option("--runtime", o.runtime, "the container's runtime (by default every one installed is asked)")
+      ->check(CLI::IsMember({"docker", "podman", "nerdctl", "crictl"}));
   target->add_option("-c,--command", o.command, "launch this command (split on blanks) and trace it and its children");
   target->require_option(0, 1);
   app.footer("Exit status: 0 success, 1 errors in the spec, 2 usage errors; --run also: 3 bpftrace missing or\n"
-             "older than 0.17, 4 not permitted, 5 tracefs not mounted, 6 probe not available, 7 bpftrace failed.");
+             "older than 0.17, 4 not permitted, 5 tracefs not mounted, 6 probe not available, 7 bpftrace failed;\n"
+             "--run and --targets: 8 the target cannot be found.");
   // `-- PROGRAM ARGS...`: a command to launch, its arguments taken as they are.
   int own_args = argc;
   for (int i = 1; i < argc; ++i) {
@@ -155,12 +196,16 @@ int main(int argc, char** argv) {
     std::cerr << "ebpfgen: error: give one target: `-- COMMAND` and a target option are two\n";
     return exit_usage_error;
   }
-  if (o.spec_file.empty() == !inline_given) {
-    std::cerr << "ebpfgen: error: give a spec file or -e 'SPEC' (one of them)\n";
+  if (int(o.emit) + int(o.check) + int(o.run) + int(o.targets) != 1) {
+    std::cerr << "ebpfgen: error: say what to do: one of --run, --emit (print the program), --check or --targets\n";
     return exit_usage_error;
   }
-  if (int(o.emit) + int(o.check) + int(o.run) != 1) {
-    std::cerr << "ebpfgen: error: say what to do: one of --run, --emit (print the program) or --check\n";
+  bool target_given = o.pid || o.comm || o.cgroup || o.container || o.command || !o.command_argv.empty();
+  if (o.targets && o.spec_file.empty() && !inline_given && target_given) {
+    return compile(o, {"<command-line>", ""});
+  }
+  if (o.spec_file.empty() == !inline_given) {
+    std::cerr << "ebpfgen: error: give a spec file or -e 'SPEC' (one of them)\n";
     return exit_usage_error;
   }
   ebpfgen::Source source{"<command-line>", o.inline_spec};

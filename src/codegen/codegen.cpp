@@ -8,6 +8,7 @@
 #include "codegen/parts.hpp"
 #include "codegen/spelling.hpp"
 #include "codegen/templates.hpp"
+#include "target/resolve.hpp"
 
 namespace ebpfgen {
 
@@ -53,30 +54,16 @@ std::string target_filter(const ast::Target& t) {
     case ast::TargetKind::All: return "";
     case ast::TargetKind::Pid: return "pid == " + t.value;
     case ast::TargetKind::Comm: return "comm == " + string_literal(t.value);
-    case ast::TargetKind::Cgroup: {
-      std::string path = t.value.starts_with("/") ? t.value : cgroup2_mount() + "/" + t.value;
-      return "cgroup == cgroupid(" + string_literal(path) + ")";
-    }
-    // Resolved when the program is run: bpftrace's first positional parameter.
-    case ast::TargetKind::Container:
+    case ast::TargetKind::Cgroup: return "cgroup == cgroupid(" + string_literal(target::cgroup_directory(t.value)) + ")";
+    // Known when the program is run: bpftrace's first positional parameter.
+    // A container by its mount namespace: every runtime gives each container one, and
+    // unlike its cgroup it holds processes in nested cgroups and on cgroup v1 hosts too.
+    case ast::TargetKind::Container: return "curtask->nsproxy->mnt_ns->ns.inum == $1";
     case ast::TargetKind::Command: return "cgroup == $1";
   }
   return "";
 }
 
-std::string target_description(const ast::Target& t) {
-  switch (t.kind) {
-    case ast::TargetKind::All: return "the whole system";
-    case ast::TargetKind::Pid: return "process " + t.value + " and its threads";
-    case ast::TargetKind::Comm: return "processes named " + string_literal(t.value);
-    case ast::TargetKind::Cgroup: return "cgroup " + string_literal(t.value) + " (that cgroup only, not its children)";
-    case ast::TargetKind::Container:
-      return "container " + string_literal(t.value) + (t.runtime.empty() ? "" : " (" + t.runtime + ")") +
-             ", by its cgroup id, given as $1 when run";
-    case ast::TargetKind::Command: return "command " + string_literal(t.value) + ", by its cgroup id, given as $1 when run";
-  }
-  return "";
-}
 
 std::string human_duration(std::uint64_t ms) {
   if (ms % 3'600'000 == 0) return fmt::format("{}h", ms / 3'600'000);
@@ -120,6 +107,21 @@ std::string clock_probe(const CheckedSpec& spec, const std::vector<std::string>&
 
 }  // namespace codegen
 
+std::string target_description(const ast::Target& t) {
+  using codegen::string_literal;
+  switch (t.kind) {
+    case ast::TargetKind::All: return "the whole system";
+    case ast::TargetKind::Pid: return "process " + t.value + " and its threads";
+    case ast::TargetKind::Comm: return "processes named " + string_literal(t.value);
+    case ast::TargetKind::Cgroup: return "cgroup " + string_literal(t.value) + " (that cgroup only, not its children)";
+    case ast::TargetKind::Container:
+      return "container " + string_literal(t.value) + (t.runtime.empty() ? "" : " (" + t.runtime + ")") +
+             ", by its mount namespace, given as $1 when run";
+    case ast::TargetKind::Command: return "command " + string_literal(t.value) + ", by its cgroup id, given as $1 when run";
+  }
+  return "";
+}
+
 std::string generate_program(const CheckedSpec& spec, const Source& source) {
   using namespace codegen;
   ProgramContext program{spec, source, target_filter(spec.target), {}};
@@ -140,6 +142,7 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
 
   std::string out = templates::render("header", fmt::arg("source", comment_text(source.name)),
                                       fmt::arg("target", comment_text(target_description(spec.target))));
+  for (const auto& fact : spec.target_facts) out += "//   " + comment_text(fact) + "\n";
   // Windows and the run count from here, once every probe is attached.
   std::string start;
   if (spec.window_ms) start += fmt::format("  @_next_window_ns = nsecs + {};\n", *spec.window_ms * 1'000'000);

@@ -102,9 +102,6 @@ bool kprobes_available() {
 }  // namespace
 
 std::optional<Problem> preflight(const CheckedSpec& spec, const PreflightOptions& options) {
-  if (spec.target.kind == ast::TargetKind::Container) {
-    return Problem{2, "container targets cannot be run yet; use --cgroup, --pid or --comm"};
-  }
   if (auto p = check_bpftrace(options.bpftrace)) return p;
   if (auto p = check_permissions()) return p;
   if (auto p = check_tracefs(options.mount_tracefs)) return p;

@@ -16,6 +16,7 @@ enum ExitStatus : int {
   exit_no_tracefs = 5,       // tracefs not mounted
   exit_no_probe = 6,         // a probe type this kernel cannot attach (kprobes)
   exit_bpftrace_failed = 7,  // bpftrace stopped with an error
+  exit_no_target = 8,        // the target cannot be found: a pid gone, no such cgroup or container
 };
 
 struct Problem {

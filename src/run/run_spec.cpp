@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <regex>
 #include <sstream>
@@ -17,6 +18,8 @@
 #include "run/bpftrace.hpp"
 #include "run/launch.hpp"
 #include "run/preflight.hpp"
+#include "target/process.hpp"
+#include "target/resolve.hpp"
 
 namespace ebpfgen::run {
 
@@ -81,19 +84,26 @@ void show_errors(const std::vector<std::string>& errors, const std::string& prog
 
 }  // namespace
 
-int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& options) {
-  if (auto problem = preflight(spec, {options.bpftrace, options.mount_tracefs})) {
+int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions& options) {
+  if (auto problem = preflight(checked, {options.bpftrace, options.mount_tracefs})) {
     std::cerr << "ebpfgen: error: " << problem->message << "\n";
     return problem->exit_status;
   }
+  CheckedSpec spec = checked;
+  target::Resolved resolved;
+  try {
+    resolved = target::resolve_target(spec.target);
+  } catch (const target::TargetError& e) {
+    std::cerr << "ebpfgen: error: " << e.what() << "\n";
+    return exit_no_target;
+  }
+  if (spec.target.kind == ast::TargetKind::Container) spec.target_facts = resolved.facts;
   std::string program = generate_program(spec, source);
   std::string path = program_file(program, options.keep_file);
   std::vector<std::string> args = {"-f", "json", path};
+  if (resolved.parameter) args.push_back(std::to_string(*resolved.parameter));
   // A command target: launched held in a cgroup of its own, whose id is the program's $1.
   std::optional<LaunchedCommand> command;
-  std::string command_end;
-  std::thread command_waiter;
-  std::atomic<bool> run_over{false}, command_stopped_run{false};
   if (spec.target.kind == ast::TargetKind::Command) {
     try {
       command.emplace(spec.target.argv);
@@ -103,6 +113,19 @@ int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& op
     }
     args.push_back(std::to_string(command->cgroup_id()));
   }
+  // When the target ends (the command exits, the traced process or container's first
+  // process exits), so does the run: `wait_for_end` returns how it ended.
+  std::function<std::string()> wait_for_end;
+  std::atomic<bool> run_over{false}, target_ended_run{false};
+  if (command) {
+    wait_for_end = [&] { return "the command " + command->wait(); };
+  } else if (resolved.watched) {
+    wait_for_end = [&]() -> std::string {
+      return target::wait_for_exit(*resolved.watched, run_over) ? resolved.watched_name + " exited" : "";
+    };
+  }
+  std::string target_end;
+  std::thread end_waiter;
   if (options.verbose) std::cerr << "ebpfgen: running: " << options.bpftrace << " -f json " << path << "\n";
 
   std::ostringstream buffered;
@@ -135,12 +158,12 @@ int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& op
         reporter->window(w, report::request_figures(w, spec.metrics));
       });
       std::cerr << record.text << std::flush;
-      if (command) {  // it runs from here on; when it ends, so does the run
-        command->release();
-        command_waiter = std::thread([&] {
-          command_end = command->wait();
-          if (!run_over.exchange(true)) {
-            command_stopped_run = true;
+      if (command) command->release();  // it runs from here on
+      if (wait_for_end) {
+        end_waiter = std::thread([&] {
+          target_end = wait_for_end();
+          if (!target_end.empty() && !run_over.exchange(true)) {
+            target_ended_run = true;
             stop_bpftrace();
           }
         });
@@ -160,12 +183,9 @@ int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& op
   };
 
   BpftraceExit exit = run_bpftrace(options.bpftrace, args, on_line);
-  if (command) {
-    // Whatever ended the run, what is left of the command ends with it.
-    run_over = true;
-    command->kill_all();
-    if (command_waiter.joinable()) command_waiter.join();
-  }
+  run_over = true;
+  if (command) command->kill_all();  // whatever ended the run, what is left of the command ends with it
+  if (end_waiter.joinable()) end_waiter.join();
   if (collector) collector->finish(report::Clock::now());
   if (options.verbose)
     for (const auto& w : exit.warnings) std::cerr << w << "\n";
@@ -177,10 +197,10 @@ int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& op
     show_errors(exit.errors, program, path);
     if (exit.errors.empty()) std::cerr << "ebpfgen: error: bpftrace stopped with status " << exit.status << "\n";
     facts.ended_by = collector ? "bpftrace stopped with an error" : "";
-  } else if (command_stopped_run) {
+  } else if (target_ended_run) {
     facts.interrupted = false;
-    facts.ended_by = "the command " + command_end;
-    std::cerr << "ebpfgen: the command " << command_end << "\n";
+    facts.ended_by = target_end;
+    std::cerr << "ebpfgen: " << target_end << "; the run ends here\n";
   } else if (exit.interrupted) {
     facts.ended_by = "interrupted";
   }

@@ -1,0 +1,39 @@
+// Finding a container through its runtime's command-line tool. The tool is
+// always run with an argument vector, never through a shell, and the name
+// has passed the container-name rule before it gets here.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ebpfgen::target {
+
+// A target that cannot be found: the message says which and why.
+struct TargetError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Container {
+  std::string runtime;  // docker, podman, nerdctl or crictl
+  std::string id;
+  pid_t pid = 0;        // its first process, as the host sees it
+};
+
+// The runtimes asked, in order, when the spec names none.
+const std::vector<std::string>& known_runtimes();
+
+// The argument vectors that ask `runtime` about `name` (crictl needs two
+// steps: the id by name, then the pid by id; `id` fills the second).
+std::vector<std::string> inspect_command(const std::string& runtime, const std::string& name);
+std::vector<std::string> crictl_pid_command(const std::string& id);
+
+// Asks `runtime`, or every installed one when it is "", for a running
+// container called `name`. Throws TargetError.
+Container find_container(const std::string& name, const std::string& runtime,
+                         std::chrono::seconds timeout = std::chrono::seconds(15));
+
+}  // namespace ebpfgen::target

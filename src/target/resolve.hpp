@@ -1,0 +1,35 @@
+// Resolving a target to the kernel identity the generated program filters
+// on, and to facts a user can check (--targets, --emit's comments).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spec/ast.hpp"
+#include "target/container.hpp"
+
+namespace ebpfgen::target {
+
+struct Resolved {
+  // bpftrace's $1, for targets known only when run (a container's mount namespace).
+  std::optional<std::uint64_t> parameter;
+  std::vector<std::string> facts;  // one line each, for people
+  // The run ends when this process exits (a pid target, a container's first process).
+  std::optional<pid_t> watched;
+  std::string watched_name;  // "process 1234", "container 'web'"
+};
+
+// The directory a cgroup target names: a path under /sys/fs/cgroup as it is,
+// any other one under the cgroup v2 mount (the form /proc/PID/cgroup shows).
+std::string cgroup_directory(const std::string& path);
+
+// Throws TargetError when the target cannot be found now: a pid that is gone,
+// a cgroup that does not exist or is not v2, a container not running.
+// A command target resolves to nothing until it is launched.
+Resolved resolve_target(const ast::Target& target);
+
+}  // namespace ebpfgen::target

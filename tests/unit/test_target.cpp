@@ -1,0 +1,80 @@
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "check/syscalls.hpp"
+#include "target/container.hpp"
+#include "target/process.hpp"
+#include "target/resolve.hpp"
+
+using namespace ebpfgen;
+using namespace ebpfgen::target;
+
+namespace {
+
+std::string error_of(const ast::Target& t) {
+  try {
+    resolve_target(t);
+  } catch (const TargetError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+ast::Target make(ast::TargetKind kind, std::string value) {
+  ast::Target t;
+  t.kind = kind;
+  t.value = std::move(value);
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("runtimes are asked with one argument vector, the name one argument") {
+  CHECK(inspect_command("docker", "web.1") ==
+        std::vector<std::string>{"container", "inspect", "--format", "{{.State.Pid}} {{.State.Running}} {{.Id}}", "web.1"});
+  CHECK(inspect_command("podman", "db") == inspect_command("docker", "db"));
+  // crictl matches names as regular expressions: anchored, dots escaped.
+  CHECK(inspect_command("crictl", "web.1") ==
+        std::vector<std::string>{"ps", "--quiet", "--state", "running", "--name", "^web\\.1$"});
+  CHECK(crictl_pid_command("3f2a") ==
+        std::vector<std::string>{"inspect", "--output", "go-template", "--template", "{{.info.pid}}", "3f2a"});
+}
+
+TEST_CASE("a runtime that is not installed is named") {
+  CHECK_THROWS_WITH_AS(find_container("web", "nerdctl-not-here"),
+                       "container runtime 'nerdctl-not-here' is not installed (not found on PATH)", TargetError);
+}
+
+TEST_CASE("cgroup paths: under /sys/fs/cgroup as given, others under the cgroup v2 mount") {
+  CHECK(cgroup_directory("/sys/fs/cgroup/unified/a") == "/sys/fs/cgroup/unified/a");
+  CHECK(cgroup_directory("system.slice/nginx.service") == cgroup2_mount() + "/system.slice/nginx.service");
+  CHECK(cgroup_directory("/system.slice/docker-1.scope") == cgroup2_mount() + "/system.slice/docker-1.scope");
+  CHECK(cgroup_directory("/") == cgroup2_mount());
+}
+
+TEST_CASE("targets that cannot be found say why") {
+  CHECK(error_of(make(ast::TargetKind::Pid, "999999")) == "no process 999999: it has ended, or never was");
+  CHECK(error_of(make(ast::TargetKind::Cgroup, "no/such")) ==
+        "cgroup 'no/such' does not exist: no directory " + cgroup2_mount() + "/no/such");
+}
+
+TEST_CASE("a process resolves to itself, and is watched") {
+  auto r = resolve_target(make(ast::TargetKind::Pid, std::to_string(::getpid())));
+  CHECK(r.watched == ::getpid());
+  CHECK(r.watched_name == "process " + std::to_string(::getpid()));
+  CHECK(r.facts.at(0).starts_with("process " + std::to_string(::getpid()) + " (unit_tests), "));
+  CHECK_FALSE(r.parameter.has_value());
+}
+
+TEST_CASE("/proc facts about this process") {
+  CHECK(process_exists(::getpid()));
+  CHECK_FALSE(process_exists(999999));
+  CHECK(process_comm(::getpid()) == "unit_tests");
+  CHECK(namespace_inode(::getpid(), "mnt") == namespace_inode(::getppid(), "mnt"));
+  CHECK_FALSE(namespace_inode(999999, "mnt").has_value());
+  auto named = processes_named("unit_tests");
+  CHECK(std::find(named.begin(), named.end(), ::getpid()) != named.end());
+}

@@ -35,10 +35,10 @@ EBPFGEN_ERROR(probe, "expected a probe: syscall, tracepoint, uprobe, uretprobe, 
 EBPFGEN_WORDS(probe, "syscall tracepoint uprobe uretprobe kprobe kretprobe profile");
 EBPFGEN_ERROR(syscall_name, "expected a syscall name or group (send, recv, wait, io)");
 EBPFGEN_ERROR(tracepoint_name, "expected a tracepoint as category:name, e.g. sched:sched_switch");
-EBPFGEN_ERROR(function_name, "expected a function name, e.g. readline or _ZNSo5flushEv");
-EBPFGEN_ERROR(in_binary, "expected 'in' and the binary's path, e.g. uprobe readline in \"/bin/bash\"");
+EBPFGEN_ERROR(function_name, "expected a function name, e.g. readline, std::ostream::flush or \"ns::f(int)\"");
+EBPFGEN_ERROR(in_binary, "expected 'in' and the binary, e.g. uprobe readline in bash");
 EBPFGEN_WORDS(in_binary, "in");
-EBPFGEN_ERROR(binary_path, "expected the binary's path in quotes, e.g. \"/bin/bash\"");
+EBPFGEN_ERROR(binary_path, "expected the binary: a path, a program on PATH or a library, e.g. \"/bin/bash\", bash, libc");
 EBPFGEN_ERROR(profile_rate, "expected a sampling rate such as 99hz");
 EBPFGEN_ERROR(compare_op, "expected a comparison operator: ==, !=, <, <=, > or >=");
 EBPFGEN_ERROR(compared_value, "expected a number, a quoted string or a field to compare with");

@@ -82,9 +82,11 @@ struct tracepoint_part : p::plus<p::sor<p::identifier_other, p::one<'*'>>> {};
 struct tracepoint_name : p::seq<tracepoint_part, p::one<':'>, tracepoint_part> {};  // sched:sched_switch
 struct tracepoint_probe : p::seq<TAO_PEGTL_KEYWORD("tracepoint"), then<tracepoint_name>,
                                  p::star<list_sep, then<tracepoint_name>>> {};
-struct symbol : p::plus<p::sor<p::identifier_other, p::one<'.', '*', '?', '$'>>> {};
+// readline, ns::Class::method, _ZN4shop4Cart3addEi, shop::*; a parameter list needs quotes.
+struct symbol : p::plus<p::sor<p::identifier_other, p::one<'.', '*', '?', '$', '~'>, TAO_PEGTL_STRING("::")>> {};
 struct function_name : p::sor<string, symbol> {};                       // readline, "ns::f(int)"
-struct binary_path : string {};                                         // "/bin/bash"
+struct binary_word : p::plus<p::sor<p::identifier_other, p::one<'.', '-', '+', '/'>>> {};
+struct binary_path : p::sor<string, binary_word> {};                    // "/bin/bash", bash, libc
 struct in_binary : TAO_PEGTL_KEYWORD("in") {};
 struct uprobe_probe : p::seq<TAO_PEGTL_KEYWORD("uprobe"), then<function_name>, then<in_binary>, then<binary_path>> {};
 struct uretprobe_probe : p::seq<TAO_PEGTL_KEYWORD("uretprobe"), then<function_name>, then<in_binary>, then<binary_path>> {};

@@ -1,18 +1,23 @@
 // ebpfgen: compiles a .obs observability spec to a bpftrace program, and
 // runs it. This file only reads the command line and runs the stages:
 // parse -> check -> codegen -> run -> report.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "check/check.hpp"
+#include "check/functions.hpp"
 #include "codegen/codegen.hpp"
 #include "parse/parse.hpp"
 #include "run/preflight.hpp"
 #include "run/run_spec.hpp"
+#include "symbols/elf_symbols.hpp"
+#include "symbols/match.hpp"
 #include "target/resolve.hpp"
 
 namespace {
@@ -27,6 +32,7 @@ struct Options {
   bool check = false;
   bool run = false;
   bool targets = false;
+  std::vector<std::string> symbols;  // --symbols BINARY [PATTERN]
   std::string format = "table";
   ebpfgen::run::RunOptions run_options;
   std::string syscall_table = "auto";
@@ -62,6 +68,36 @@ int show_target(const ebpfgen::ast::Target& target) {
   std::cout << "target: " << ebpfgen::target_description(target) << "\n";
   try {
     for (const auto& fact : ebpfgen::target::resolve_target(target).facts) std::cout << "  " << fact << "\n";
+  } catch (const ebpfgen::target::TargetError& e) {
+    std::cerr << "ebpfgen: error: " << e.what() << "\n";
+    return ebpfgen::run::exit_no_target;
+  }
+  return 0;
+}
+
+// --symbols BINARY [PATTERN]: the functions a uprobe can name, demangled, with their
+// mangled names; a PATTERN without wildcards matches anywhere in the name.
+int list_symbols(const std::vector<std::string>& args, const std::optional<ebpfgen::ast::Target>& target) {
+  namespace symbols = ebpfgen::symbols;
+  try {
+    std::string name = args.at(0);
+    if (name.find('/') != std::string::npos && name.front() != '/') name = std::filesystem::absolute(name).string();
+    std::string binary = symbols::find_binary(name, ebpfgen::target::binaries_root(target.value_or(ebpfgen::ast::Target{})));
+    auto functions = symbols::read_functions(binary);
+    if (args.size() == 2) {
+      std::string pattern = args[1].find_first_of("*?") == std::string::npos ? "*" + args[1] + "*" : args[1];
+      functions = symbols::resolve_function(functions, pattern, binary).functions;
+    }
+    for (const auto& f : functions) {
+      std::cout << f.demangled;
+      if (f.mangled != f.demangled) std::cout << "  " << f.mangled;
+      std::cout << "\n";
+    }
+    std::cerr << fmt::format("{} function{} in {}\n", functions.size(), functions.size() == 1 ? "" : "s", binary);
+  } catch (const symbols::Error& e) {
+    std::cerr << "ebpfgen: error: " << e.what() << "\n";
+    for (const auto& note : e.notes) std::cerr << "  note: " << note << "\n";
+    return exit_spec_error;
   } catch (const ebpfgen::target::TargetError& e) {
     std::cerr << "ebpfgen: error: " << e.what() << "\n";
     return ebpfgen::run::exit_no_target;
@@ -116,6 +152,9 @@ int compile(const Options& o, const ebpfgen::Source& source) {
     if (duration) spec.duration = ebpfgen::ast::Duration{*duration, {}};
     auto catalog = o.syscall_table == "builtin" ? ebpfgen::SyscallCatalog::builtin() : ebpfgen::SyscallCatalog::load();
     auto checked = ebpfgen::check_spec(spec, catalog);
+    if (ebpfgen::has_uprobes(checked)) {
+      ebpfgen::resolve_functions(checked, ebpfgen::target::binaries_root(checked.target));
+    }
     if (o.emit && checked.target.kind == ebpfgen::ast::TargetKind::Container) {
       checked.target_facts = container_facts(checked.target);
     }
@@ -131,6 +170,9 @@ int compile(const Options& o, const ebpfgen::Source& source) {
   } catch (const ebpfgen::SpecError& e) {
     std::cerr << ebpfgen::render(source, e);
     return exit_spec_error;
+  } catch (const ebpfgen::target::TargetError& e) {
+    std::cerr << "ebpfgen: error: " << e.what() << "\n";
+    return ebpfgen::run::exit_no_target;
   } catch (const std::exception& e) {  // the machine failed us: a file, a process, a pipe
     std::cerr << "ebpfgen: error: " << e.what() << "\n";
     return ebpfgen::run::exit_bpftrace_failed;
@@ -148,6 +190,9 @@ int main(int argc, char** argv) {
   app.add_flag("--emit", o.emit, "print the generated bpftrace program");
   app.add_flag("--check", o.check, "parse and check only");
   app.add_flag("--run", o.run, "run the program under bpftrace and report its metrics");
+  app.add_option("--symbols", o.symbols, "list the functions of BINARY (a path, program or library) [matching PATTERN]")
+      ->expected(1, 2)
+      ->type_name("BINARY [PATTERN]");
   app.add_flag("--targets", o.targets, "show what the target resolves to now (processes, cgroup, namespace)");
   app.add_option("--format", o.format, "--run's output: table (default), json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
@@ -196,10 +241,12 @@ int main(int argc, char** argv) {
     std::cerr << "ebpfgen: error: give one target: `-- COMMAND` and a target option are two\n";
     return exit_usage_error;
   }
-  if (int(o.emit) + int(o.check) + int(o.run) + int(o.targets) != 1) {
-    std::cerr << "ebpfgen: error: say what to do: one of --run, --emit (print the program), --check or --targets\n";
+  if (int(o.emit) + int(o.check) + int(o.run) + int(o.targets) + int(!o.symbols.empty()) != 1) {
+    std::cerr << "ebpfgen: error: say what to do: one of --run, --emit (print the program), --check, --targets or "
+                 "--symbols\n";
     return exit_usage_error;
   }
+  if (!o.symbols.empty()) return list_symbols(o.symbols, target_override(o));
   bool target_given = o.pid || o.comm || o.cgroup || o.container || o.command || !o.command_argv.empty();
   if (o.targets && o.spec_file.empty() && !inline_given && target_given) {
     return compile(o, {"<command-line>", ""});

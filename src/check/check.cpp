@@ -102,18 +102,28 @@ class BlockChecker {
         for (const auto& name : probe.names) add_tracepoint(name);
         break;
       case ast::ProbeKind::Uprobe:
-      case ast::ProbeKind::Uretprobe:
-        if (!matches(probe.binary.text, "/[A-Za-z0-9/._+-]*")) {
-          throw SpecError(probe.binary.where, "a binary path must be absolute and use only letters, digits and "
-                                              "'/', '.', '_', '+', '-'");
+      case ast::ProbeKind::Uretprobe: {
+        // Both are looked up in the binary before anything is generated (resolve_functions).
+        const auto& fn = probe.names.front();
+        if (fn.text.empty() || fn.text.size() > 1000 ||
+            !matches(fn.text, R"([A-Za-z0-9_.$*?:~()<>,&\[\] +\-]+)")) {
+          throw SpecError(fn.where, "a function name may use only letters, digits, blanks and _ . $ : ~ ( ) < > , & [ ] "
+                                    "+ -, with '*' and '?' as wildcards");
         }
-        [[fallthrough]];
+        if (!matches(probe.binary.text, "[A-Za-z0-9/._+-]+") ||
+            matches(probe.binary.text, "(.*/)?\\.\\.(/.*)?")) {
+          throw SpecError(probe.binary.where, "a binary is named with only letters, digits and '/', '.', '_', '+', "
+                                              "'-', and no '..'");
+        }
+        out_.attach.push_back(fn.text);
+        break;
+      }
       case ast::ProbeKind::Kprobe:
       case ast::ProbeKind::Kretprobe: {
         const auto& fn = probe.names.front();
         if (!matches(fn.text, "[A-Za-z0-9_.$*?]+")) {
-          throw SpecError(fn.where, "a function name may use only letters, digits and '_', '.', '$', with '*' and "
-                                    "'?' as wildcards; give C++ functions by their mangled name");
+          throw SpecError(fn.where, "a kernel function name may use only letters, digits and '_', '.', '$', with '*' "
+                                    "and '?' as wildcards");
         }
         out_.attach.push_back(fn.text);
         break;
@@ -176,7 +186,7 @@ class BlockChecker {
   FieldRef field(const ast::Operand& operand) {
     FieldRef ref = resolve_field(operand, out_.context);
     if (needs_return(ref)) needs_return_ = true;
-    if (ref.kind == FieldKind::SyscallName) out_.per_syscall = true;
+    if (ref.kind == FieldKind::SyscallName || ref.kind == FieldKind::FunctionName) out_.per_syscall = true;
     if (ref.kind == FieldKind::Arg && style_ == SyscallStyle::Kprobe && out_.context.kind == ast::ProbeKind::Syscall) {
       if (ref.position == -2) {
         throw SpecError(operand.where, fmt::format("'{}' is not in the same place in every syscall of this block, which "

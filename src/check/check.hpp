@@ -19,7 +19,9 @@ enum class SyscallStyle { Tracepoint, Kprobe };
 struct CheckedBlock {
   ast::Block block;
   ProbeContext context;
-  std::vector<std::string> attach;  // syscalls (groups expanded), tracepoints, or the function
+  std::vector<std::string> attach;  // syscalls (groups expanded), tracepoints, or the functions
+  std::string binary;                  // uprobes: the file resolve_functions found
+  std::vector<std::string> functions;  // uprobes: the attached functions, demangled
   bool paired = false;              // entry saves values, the block fires at return
   bool per_syscall = false;         // uses `syscall`: one probe per syscall
   std::vector<std::string> map_names;  // one per action; "" for prints

@@ -145,6 +145,9 @@ FieldRef resolve_field(const ast::Operand& field, const ProbeContext& context) {
   }
   if (name == "func") {
     if (!is_function_probe(context.kind)) throw unavailable("only uprobe and kprobe blocks have it");
+    if (context.kind == ast::ProbeKind::Uprobe || context.kind == ast::ProbeKind::Uretprobe) {
+      return {FieldKind::FunctionName, ValueType::String};
+    }
     return {FieldKind::Builtin, ValueType::String, "func"};
   }
   if (context.kind == ast::ProbeKind::Syscall && (name == "fd" || name.starts_with("args."))) {

@@ -17,6 +17,7 @@ enum class ValueType { Integer, String, Stack };
 enum class FieldKind {
   Builtin,      // a bpftrace builtin: pid, comm, nsecs ...
   SyscallName,  // the syscall's name, one probe per syscall
+  FunctionName, // a uprobe's function, one probe per function (bpftrace's func is an address once the process ends)
   Ret,          // return value
   Latency,      // entry-to-return time in ns
   Arg,          // a probe argument: args.NAME, argN, fd

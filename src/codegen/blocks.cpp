@@ -24,6 +24,7 @@ class BlockWriter {
     for (const auto& syscall : syscalls) {
       if (!out.code.empty()) out.code += "\n";
       out.code += origin_comment(program_, block_.block.where_opened) + "\n";
+      out.code += found_functions(syscall);
       out.code += block_.paired ? paired_probes(syscall) : single_probe(syscall);
     }
     for (const auto& name : block_.map_names)
@@ -33,6 +34,18 @@ class BlockWriter {
   }
 
  private:
+  // The functions a uprobe's name found (of them, `only` when the block has a probe
+  // per function), when they are not spelled as it was.
+  std::string found_functions(const std::string& only) const {
+    const auto& given = block_.block.probe.names;
+    if (block_.functions.size() == 1 && !given.empty() && block_.functions.front() == given.front().text) return "";
+    std::string out;
+    for (std::size_t i = 0; i < block_.functions.size(); ++i) {
+      if (only.empty() || block_.attach[i] == only) out += "//   " + comment_text(block_.functions[i]) + "\n";
+    }
+    return out;
+  }
+
   FieldSpelling spelling(Site site, const std::string& syscall) const {
     return {block_, program_.spec.style, site, syscall};
   }

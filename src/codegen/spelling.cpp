@@ -1,6 +1,10 @@
 #include "codegen/spelling.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+
+#include "symbols/match.hpp"
 
 namespace ebpfgen::codegen {
 
@@ -39,11 +43,15 @@ namespace {
 // x86-64 syscall arguments in pt_regs, in call order.
 constexpr const char* syscall_registers[] = {"di", "si", "dx", "r10", "r8", "r9"};
 
-std::string function_point(const char* kind, const CheckedBlock& block) {
-  const auto& probe = block.block.probe;
-  if (probe.binary.text.empty()) return fmt::format("{}:{}", kind, block.attach.front());
-  // Quoted: paths such as libstdc++.so.6 are not bpftrace words.
-  return fmt::format("{}:\"{}\":{}", kind, probe.binary.text, block.attach.front());
+// uprobe:"/usr/bin/x":_ZN4shop4Cart3addEi, one per function found; kprobe:vfs_read.
+std::vector<std::string> function_points(const char* kind, const CheckedBlock& block) {
+  std::vector<std::string> out;
+  for (const auto& name : block.attach) {
+    // Quoted: paths such as libstdc++.so.6 are not bpftrace words.
+    out.push_back(block.binary.empty() ? fmt::format("{}:{}", kind, name)
+                                       : fmt::format("{}:\"{}\":{}", kind, block.binary, name));
+  }
+  return out;
 }
 
 }  // namespace
@@ -69,10 +77,10 @@ std::vector<std::string> entry_points(const CheckedBlock& block, SyscallStyle st
       for (const auto& name : block.attach) out.push_back("tracepoint:" + name);
       return out;
     }
-    case ast::ProbeKind::Uprobe: return {function_point("uprobe", block)};
-    case ast::ProbeKind::Uretprobe: return {function_point("uretprobe", block)};
-    case ast::ProbeKind::Kprobe: return {function_point("kprobe", block)};
-    case ast::ProbeKind::Kretprobe: return {function_point("kretprobe", block)};
+    case ast::ProbeKind::Uprobe: return function_points("uprobe", block);
+    case ast::ProbeKind::Uretprobe: return function_points("uretprobe", block);
+    case ast::ProbeKind::Kprobe: return function_points("kprobe", block);
+    case ast::ProbeKind::Kretprobe: return function_points("kretprobe", block);
     case ast::ProbeKind::Profile: return {fmt::format("profile:hz:{}", probe.hz)};
   }
   return {};
@@ -81,8 +89,8 @@ std::vector<std::string> entry_points(const CheckedBlock& block, SyscallStyle st
 std::vector<std::string> return_points(const CheckedBlock& block, SyscallStyle style) {
   switch (block.block.probe.kind) {
     case ast::ProbeKind::Syscall: return syscall_points(block.attach, style, true);
-    case ast::ProbeKind::Uprobe: return {function_point("uretprobe", block)};
-    case ast::ProbeKind::Kprobe: return {function_point("kretprobe", block)};
+    case ast::ProbeKind::Uprobe: return function_points("uretprobe", block);
+    case ast::ProbeKind::Kprobe: return function_points("kretprobe", block);
     default: return {};
   }
 }
@@ -116,19 +124,44 @@ std::string argument_code(const FieldRef& field, const FieldSpelling& where) {
   return field.is_user_string ? "str(" + raw + ")" : raw;
 }
 
+// A string literal padded with NULs to `size`: bpftrace 0.17 sizes a literal by its
+// length, and map keys made of literals of several sizes fail to load (misaligned
+// stack access); the padding does not print.
+std::string padded_literal(const std::string& text, std::size_t size) {
+  std::string literal = string_literal(text);
+  for (std::size_t n = text.size(); n < size; ++n) literal.insert(literal.size() - 1, "\\0");
+  return literal;
+}
+
+// The name a uprobe block's `func` prints for one of its functions: the C++ name
+// without parameters, or with them when the block has several overloads, cut to
+// fit bpftrace's 64-byte strings.
+std::string function_label(const CheckedBlock& block, const std::string& mangled) {
+  constexpr std::size_t longest = 63;
+  auto label_of = [&](std::size_t i) {
+    std::string bare = symbols::name_without_parameters(block.functions[i]);
+    std::size_t same = 0;
+    for (const auto& f : block.functions) same += symbols::name_without_parameters(f) == bare;
+    std::string label = same > 1 ? block.functions[i] : bare;
+    return label.size() > longest ? label.substr(0, longest - 3) + "..." : label;
+  };
+  std::size_t size = 0, index = 0;
+  for (std::size_t i = 0; i < block.functions.size(); ++i) {
+    size = std::max(size, label_of(i).size());
+    if (block.attach[i] == mangled) index = i;
+  }
+  return padded_literal(label_of(index), size);
+}
+
 }  // namespace
 
 std::string field_code(const FieldRef& field, const FieldSpelling& where) {
   switch (field.kind) {
     case FieldKind::Builtin: return field.builtin;
     case FieldKind::SyscallName: {
-      // bpftrace 0.17 sizes a string literal by its length, and map keys made
-      // of literals of several sizes fail to load (misaligned stack access):
-      // every name is padded with NULs to one size, which prints as the name.
-      std::string literal = string_literal(where.syscall);
-      for (std::size_t n = where.syscall.size(); n < 31; ++n) literal.insert(literal.size() - 1, "\\0");
-      return literal;
+      return padded_literal(where.syscall, 31);
     }
+    case FieldKind::FunctionName: return function_label(where.block, where.syscall);
     case FieldKind::Latency: return "$latency_ns";
     case FieldKind::Ret:
       return where.block.context.kind == ast::ProbeKind::Syscall ? syscall_ret(where.style) : "retval";

@@ -186,7 +186,8 @@ ast::Probe probe_of(const Node& n) {
   for (const auto& child : n.children) {
     const Node& c = *child;
     if (c.is_type<g::binary_path>()) {
-      probe.binary = {unquote(c.string_view()), location_of(c)};
+      auto text = c.string_view();
+      probe.binary = {text.front() == '"' ? unquote(text) : std::string(text), location_of(c)};
     } else if (c.is_type<g::profile_rate>()) {
       auto text = c.string_view();
       auto digits = text.substr(0, text.size() - 2);

@@ -116,6 +116,15 @@ std::string cgroup_directory(const std::string& path) {
   return relative.empty() ? cgroup2_mount() : cgroup2_mount() + "/" + relative;
 }
 
+symbols::SearchRoot binaries_root(const ast::Target& target) {
+  if (target.kind != ast::TargetKind::Pid && target.kind != ast::TargetKind::Container) return {};
+  pid_t pid = *resolve_target(target).watched;
+  symbols::SearchRoot root;
+  root.pid = pid;
+  if (namespace_inode(pid, "mnt") != namespace_inode(::getpid(), "mnt")) root.root = fmt::format("/proc/{}/root", pid);
+  return root;
+}
+
 Resolved resolve_target(const ast::Target& target) {
   switch (target.kind) {
     case ast::TargetKind::All: return {std::nullopt, {"the whole system"}, std::nullopt, ""};

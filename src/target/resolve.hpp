@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "spec/ast.hpp"
+#include "symbols/binary_path.hpp"
 #include "target/container.hpp"
 
 namespace ebpfgen::target {
@@ -31,5 +32,10 @@ std::string cgroup_directory(const std::string& path);
 // a cgroup that does not exist or is not v2, a container not running.
 // A command target resolves to nothing until it is launched.
 Resolved resolve_target(const ast::Target& target);
+
+// Where a uprobe's binary is looked up: through /proc/PID/root of a pid or
+// container target that has a mount namespace of its own (so no overlay path is
+// ever needed), else "/"; with the process's maps and PATH. Throws TargetError.
+symbols::SearchRoot binaries_root(const ast::Target& target);
 
 }  // namespace ebpfgen::target

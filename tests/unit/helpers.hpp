@@ -4,6 +4,7 @@
 #include <string>
 
 #include "check/check.hpp"
+#include "check/functions.hpp"
 #include "codegen/codegen.hpp"
 #include "diag/diagnostic.hpp"
 #include "parse/parse.hpp"
@@ -17,15 +18,19 @@ inline std::string errors_of(const std::string& text) {
   auto src = source(text);
   try {
     auto spec = ebpfgen::parse_spec(src);
-    ebpfgen::check_spec(spec, ebpfgen::SyscallCatalog::builtin());
+    auto checked = ebpfgen::check_spec(spec, ebpfgen::SyscallCatalog::builtin());
+    if (ebpfgen::has_uprobes(checked)) ebpfgen::resolve_functions(checked, {});
     return "";
   } catch (const ebpfgen::SpecError& e) {
     return ebpfgen::render(src, e);
   }
 }
 
+// Checked as ebpfgen checks it: uprobe functions looked up in the binaries on this machine.
 inline ebpfgen::CheckedSpec checked(const std::string& text) {
-  return ebpfgen::check_spec(ebpfgen::parse_spec(source(text)), ebpfgen::SyscallCatalog::builtin());
+  auto spec = ebpfgen::check_spec(ebpfgen::parse_spec(source(text)), ebpfgen::SyscallCatalog::builtin());
+  if (ebpfgen::has_uprobes(spec)) ebpfgen::resolve_functions(spec, {});
+  return spec;
 }
 
 inline std::string program(const std::string& text) {

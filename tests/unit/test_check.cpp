@@ -22,7 +22,7 @@ TEST_CASE("misspelled syscalls name the closest one and the table used") {
 
 TEST_CASE("a block fires at return only when it needs ret or latency") {
   auto spec = checked("on syscall read { count }\non syscall read { hist ret }\non syscall read where ret > 0 { count }\n"
-                      "on syscall read { hist latency }\non uretprobe f in \"/x\" { hist ret }");
+                      "on syscall read { hist latency }\non uretprobe shop::Cart::total in \"" UPROBE_TARGET "\" { hist ret }");
   CHECK_FALSE(spec.blocks[0].paired);
   CHECK(spec.blocks[1].paired);
   CHECK(spec.blocks[2].paired);
@@ -91,12 +91,35 @@ TEST_CASE("targets are validated before they reach the program") {
 }
 
 TEST_CASE("hostile uprobe paths and symbols are refused") {
-  CHECK(errors_of("on uprobe f in \"/bin/x\\\":sym\" { count }").find("a binary path must be absolute") !=
-        std::string::npos);
-  CHECK(errors_of("on uprobe f in \"relative/x\" { count }").find("a binary path must be absolute") !=
-        std::string::npos);
+  CHECK(errors_of("on uprobe f in \"/bin/x\\\":sym\" { count }") ==
+        "t.obs:1:16: error: a binary is named with only letters, digits and '/', '.', '_', '+', '-', and no '..'\n"
+        "  on uprobe f in \"/bin/x\\\":sym\" { count }\n"
+        "                 ^~~~~~~~~~~~~~\n");
+  CHECK(errors_of("on uprobe f in \"/usr/../bin/sh\" { count }").find("and no '..'") != std::string::npos);
   CHECK(errors_of("on uprobe \"f { system(\\\"x\\\") }\" in \"/bin/x\" { count }")
-            .find("a function name may use only") != std::string::npos);
+            .find("error: a function name may use only letters, digits, blanks and _ . $ : ~ ( ) < > , & [ ] + -, "
+                  "with '*' and '?' as wildcards") != std::string::npos);
+  CHECK(errors_of("on kprobe \"a::b\" { count }").find("a kernel function name may use only") != std::string::npos);
+}
+
+TEST_CASE("uprobe functions are looked up in the binary, by C++ name, signature or glob") {
+  const std::string target = UPROBE_TARGET;
+  const std::string in = " in \"" + target + "\"";
+  CHECK(errors_of("on uprobe shop::Cart::total" + in + " { count }") == "");
+  CHECK(errors_of("on uprobe \"shop::Cart::add(int)\"" + in + " { count }") == "");
+  CHECK(errors_of("on uprobe \"shop::*\"" + in + " { count }") == "");
+  std::string ambiguous = errors_of("on uprobe shop::Cart::add" + in + " { count }");
+  CHECK(ambiguous.find("t.obs:1:11: error: 'shop::Cart::add' is ambiguous in '" + target +
+                       "': name one with its parameter list, e.g. 'shop::Cart::add(int)', or use a glob\n") == 0);
+  CHECK(ambiguous.find("  note: shop::Cart::add(int)\n") != std::string::npos);
+  CHECK(errors_of("on uprobe shop::Cart::totl" + in + " { count }")
+            .find("t.obs:1:11: error: no function 'shop::Cart::totl' in '" + target + "'\n") == 0);
+  CHECK(errors_of("on uprobe f in \"relative/x\" { count }") ==
+        "t.obs:1:16: error: give an absolute path instead of 'relative/x', or a bare program name to look up in PATH\n"
+        "  on uprobe f in \"relative/x\" { count }\n"
+        "                 ^~~~~~~~~~~~\n");
+  CHECK(errors_of("on uprobe main in \"/etc/passwd\" { count }").find("error: '/etc/passwd' is not an ELF file") !=
+        std::string::npos);
 }
 
 TEST_CASE("metrics and options") {

@@ -158,9 +158,25 @@ TEST_CASE("user strings are read with str(), time units divide") {
   CHECK(p.find("printf(\"args.filename=%s timestamp_ns=%lld\\n\", str(args->filename), nsecs);") != std::string::npos);
 }
 
-TEST_CASE("uprobe paths are quoted attach points") {
-  std::string p = program("on uprobe _ZNSo5flushEv in \"/usr/lib/libstdc++.so.6\" { count }");
-  CHECK(p.find("uprobe:\"/usr/lib/libstdc++.so.6\":_ZNSo5flushEv\n") != std::string::npos);
+TEST_CASE("uprobes attach to the mangled names found, one quoted attach point each") {
+  const std::string target = UPROBE_TARGET;
+  std::string p = program("on uprobe \"shop::Cart::add*\" in \"" + target + "\" { count }");
+  CHECK(p.find("//   shop::Cart::add(int)\n//   shop::Cart::add(std::__cxx11::basic_string<char, std::char_traits<char>, "
+               "std::allocator<char> > const&)\nuprobe:\"" + target + "\":_ZN4shop4Cart3addEi,\nuprobe:\"" + target +
+               "\":_ZN4shop4Cart3addERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE\n{\n  @count = count();") !=
+        std::string::npos);
+}
+
+TEST_CASE("a uprobe block's func is its function's C++ name, one probe per function") {
+  std::string p = program(std::string("on uprobe \"shop::Cart::*\" in \"") + UPROBE_TARGET + "\" { count by func }");
+  // Overloads keep their parameters; names are cut to fit bpftrace's 64 bytes, and padded to one size.
+  std::string padding;
+  for (int i = 0; i < 63 - 20; ++i) padding += "\\0";
+  CHECK(p.find("  @count_by_func[\"shop::Cart::add(int)" + padding + "\"] = count();") != std::string::npos);
+  CHECK(p.find("  @count_by_func[\"shop::Cart::add(std::__cxx11::basic_string<char, std::char_t...\"] = count();") !=
+        std::string::npos);
+  CHECK(p.find("  @count_by_func[\"shop::Cart::total\\0") != std::string::npos);
+  CHECK(p.find("[func]") == std::string::npos);
 }
 
 TEST_CASE("windows and the duration are cut by one short clock, counted from BEGIN") {

@@ -1,0 +1,63 @@
+#include "check/functions.hpp"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "symbols/elf_symbols.hpp"
+#include "symbols/match.hpp"
+
+namespace ebpfgen {
+
+namespace {
+
+bool is_uprobe(const CheckedBlock& b) {
+  return b.block.probe.kind == ast::ProbeKind::Uprobe || b.block.probe.kind == ast::ProbeKind::Uretprobe;
+}
+
+// A symbol the generated program may name: what bpftrace accepts in an attach point.
+bool attachable(const std::string& mangled) {
+  static const std::regex word("[A-Za-z0-9_.$]+");
+  return std::regex_match(mangled, word);
+}
+
+}  // namespace
+
+bool has_uprobes(const CheckedSpec& spec) { return std::any_of(spec.blocks.begin(), spec.blocks.end(), is_uprobe); }
+
+void resolve_functions(CheckedSpec& spec, const symbols::SearchRoot& root) {
+  std::vector<Diagnostic> problems;
+  std::map<std::string, std::vector<symbols::Function>> read;  // each binary is read once
+  for (auto& block : spec.blocks) {
+    if (!is_uprobe(block)) continue;
+    const auto& probe = block.block.probe;
+    const ast::Name& function = probe.names.front();
+    try {
+      block.binary = symbols::find_binary(probe.binary.text, root);
+      if (!read.count(block.binary)) read[block.binary] = symbols::read_functions(block.binary);
+    } catch (const symbols::Error& e) {
+      problems.push_back({probe.binary.where, e.what(), e.notes});
+      continue;
+    }
+    try {
+      auto found = symbols::resolve_function(read[block.binary], function.text, block.binary);
+      block.attach.clear();
+      block.functions.clear();
+      for (const auto& f : found.functions) {
+        if (!attachable(f.mangled)) continue;  // such names cannot be written in a bpftrace attach point
+        block.attach.push_back(f.mangled);
+        block.functions.push_back(f.demangled);
+      }
+      if (block.attach.empty()) {
+        problems.push_back({function.where, fmt::format("'{}' names no function bpftrace can attach to", function.text)});
+      }
+    } catch (const symbols::Error& e) {
+      problems.push_back({function.where, e.what(), e.notes});
+    }
+  }
+  if (!problems.empty()) throw SpecError(std::move(problems));
+}
+
+}  // namespace ebpfgen

@@ -51,7 +51,8 @@ struct container_name : string {};                                      // conta
 struct runtime_name : p::sor<TAO_PEGTL_KEYWORD("docker"), TAO_PEGTL_KEYWORD("podman"),
                              TAO_PEGTL_KEYWORD("nerdctl"), TAO_PEGTL_KEYWORD("crictl")> {};  // runtime podman
 struct command_line : string {};                                        // command "redis-server --port 7000"
-struct target_pid : p::seq<TAO_PEGTL_KEYWORD("pid"), then<pid_number>> {};
+struct with_descendants : p::seq<_, TAO_PEGTL_KEYWORD("and"), _, TAO_PEGTL_KEYWORD("descendants")> {};
+struct target_pid : p::seq<TAO_PEGTL_KEYWORD("pid"), then<pid_number>, p::opt<with_descendants>> {};  // pid 1234 and descendants
 struct target_comm : p::seq<TAO_PEGTL_KEYWORD("comm"), then<comm_name>> {};
 struct target_cgroup : p::seq<TAO_PEGTL_KEYWORD("cgroup"), then<cgroup_path>> {};
 struct target_runtime : p::seq<_, TAO_PEGTL_KEYWORD("runtime"), then<runtime_name>> {};

@@ -38,6 +38,7 @@ struct Options {
   std::string syscall_table = "auto";
   std::optional<std::string> pid, comm, cgroup, container, command;
   std::optional<std::string> runtime;  // of --container, or of the spec's container
+  bool descendants = false;            // of --pid, or of the spec's pid
   std::vector<std::string> command_argv;  // after `--`
   std::optional<std::string> duration;
 };
@@ -148,6 +149,13 @@ int compile(const Options& o, const ebpfgen::Source& source) {
       }
       spec.target->runtime = *o.runtime;
     }
+    if (o.descendants) {
+      if (!spec.target || spec.target->kind != ebpfgen::ast::TargetKind::Pid) {
+        std::cerr << "ebpfgen: error: --descendants is for a pid target\n";
+        return exit_usage_error;
+      }
+      spec.target->descendants = true;
+    }
     if (o.targets) return show_target(spec.target.value_or(ebpfgen::ast::Target{}));
     if (duration) spec.duration = ebpfgen::ast::Duration{*duration, {}};
     auto catalog = o.syscall_table == "builtin" ? ebpfgen::SyscallCatalog::builtin() : ebpfgen::SyscallCatalog::load();
@@ -209,6 +217,7 @@ int main(int argc, char** argv) {
   target->add_option("--comm", o.comm, "processes with this name");
   target->add_option("--cgroup", o.cgroup, "a cgroup v2 directory");
   target->add_option("--container", o.container, "a container by name");
+  app.add_flag("--descendants", o.descendants, "with a pid target: also the processes it started, and theirs");
   app.add_option("--runtime", o.runtime, "the container's runtime (by default every one installed is asked)")
       ->check(CLI::IsMember({"docker", "podman", "nerdctl", "crictl"}));
   target->add_option("-c,--command", o.command, "launch this command (split on blanks) and trace it and its children");

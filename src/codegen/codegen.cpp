@@ -52,7 +52,17 @@ namespace {
 std::string target_filter(const ast::Target& t) {
   switch (t.kind) {
     case ast::TargetKind::All: return "";
-    case ast::TargetKind::Pid: return "pid == " + t.value;
+    case ast::TargetKind::Pid: {
+      if (!t.descendants) return "pid == " + t.value;
+      // Its descendants by their parent chain, read where the probe fires: processes
+      // forked before and after tracing started alike, and no map to keep.
+      std::string filter = "pid == " + t.value, parent = "curtask";
+      for (int generation = 1; generation <= ast::descendant_generations; ++generation) {
+        parent += "->real_parent";
+        filter += fmt::format(" || {}->tgid == {}", parent, t.value);
+      }
+      return "(" + filter + ")";  // predicates join it to other conditions with &&
+    }
     case ast::TargetKind::Comm: return "comm == " + string_literal(t.value);
     case ast::TargetKind::Cgroup: return "cgroup == cgroupid(" + string_literal(target::cgroup_directory(t.value)) + ")";
     // Known when the program is run: bpftrace's first positional parameter.
@@ -111,7 +121,10 @@ std::string target_description(const ast::Target& t) {
   using codegen::string_literal;
   switch (t.kind) {
     case ast::TargetKind::All: return "the whole system";
-    case ast::TargetKind::Pid: return "process " + t.value + " and its threads";
+    case ast::TargetKind::Pid:
+      return "process " + t.value + (t.descendants ? fmt::format(", its threads and its descendants ({} generations)",
+                                                                  ast::descendant_generations)
+                                                   : " and its threads");
     case ast::TargetKind::Comm: return "processes named " + string_literal(t.value);
     case ast::TargetKind::Cgroup: return "cgroup " + string_literal(t.value) + " (that cgroup only, not its children)";
     case ast::TargetKind::Container:

@@ -27,7 +27,7 @@ using selector = p::parse_tree::selector<
     Rule,
     p::parse_tree::store_content::on<
         g::target_pid, g::target_comm, g::target_cgroup, g::target_container, g::target_command, g::target_all,
-        g::pid_number, g::comm_name, g::cgroup_path, g::container_name, g::runtime_name, g::command_line,
+        g::pid_number, g::with_descendants, g::comm_name, g::cgroup_path, g::container_name, g::runtime_name, g::command_line,
         g::duration_stmt, g::window_stmt, g::duration_value, g::option_stmt, g::option_name, g::option_value,
         g::metrics_stmt, g::metric_name, g::probe_block, g::syscall_probe, g::syscall_name, g::tracepoint_probe,
         g::tracepoint_name, g::uprobe_probe, g::uretprobe_probe, g::kprobe_probe, g::kretprobe_probe,
@@ -236,6 +236,8 @@ ast::Target target_of(const Node& n) {
     const Node& c = *child;
     if (c.is_type<g::runtime_name>()) {
       target.runtime = c.string();
+    } else if (c.is_type<g::with_descendants>()) {
+      target.descendants = true;
     } else {
       target.value = c.is_type<g::pid_number>() ? c.string() : unquote(c.string_view());
       target.where = location_of(c);

@@ -21,10 +21,14 @@ struct Name {
 
 enum class TargetKind { All, Pid, Comm, Cgroup, Container, Command };
 
+// How far down `pid N and descendants` reaches: children, grandchildren, ...
+inline constexpr int descendant_generations = 4;
+
 struct Target {
   TargetKind kind = TargetKind::All;
   std::string value;    // pid digits, comm, path, container name or command line
   std::string runtime;  // container runtime, when named
+  bool descendants = false;  // pid targets: also the processes it started, and theirs
   std::vector<std::string> argv;  // the command's program and arguments, for command targets
   Location where;
 };

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace ebpfgen::target {
@@ -65,6 +66,41 @@ std::vector<pid_t> processes_named(const std::string& comm) {
     if (process_comm(pid) == comm) pids.push_back(pid);
   }
   return pids;
+}
+
+namespace {
+
+// The parent's pid: the field after the parenthesised comm in /proc/PID/stat.
+pid_t parent_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 1));
+  std::string state;
+  pid_t parent = 0;
+  rest >> state >> parent;
+  return parent;
+}
+
+}  // namespace
+
+std::vector<pid_t> descendants_of(pid_t pid, int generations) {
+  std::vector<pid_t> found, level = {pid};
+  auto everyone = all_processes();
+  std::vector<std::pair<pid_t, pid_t>> parents;  // (process, its parent)
+  for (pid_t p : everyone) parents.emplace_back(p, parent_of(p));
+  for (int g = 0; g < generations && !level.empty(); ++g) {
+    std::vector<pid_t> next;
+    for (const auto& [child, parent] : parents) {
+      if (std::find(level.begin(), level.end(), parent) != level.end()) next.push_back(child);
+    }
+    found.insert(found.end(), next.begin(), next.end());
+    level = next;
+  }
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 std::vector<pid_t> cgroup_processes(const std::string& dir) {

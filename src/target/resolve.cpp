@@ -46,6 +46,9 @@ Resolved resolve_pid(const ast::Target& t) {
   for ([[maybe_unused]] const auto& task : fs::directory_iterator(fmt::format("/proc/{}/task", pid), ec)) ++threads;
   r.facts = {fmt::format("process {} ({}), {} thread{}", pid, process_comm(pid), threads, threads == 1 ? "" : "s"),
              cgroup_fact(pid)};
+  if (t.descendants) {
+    r.facts.push_back("its descendants now: " + process_list(descendants_of(pid, ast::descendant_generations)));
+  }
   r.watched = pid;
   r.watched_name = fmt::format("process {}", pid);
   return r;

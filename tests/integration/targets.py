@@ -32,6 +32,7 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 TOP = os.path.join(HERE, "..", "..")
 LOADGEN = os.path.join(TOP, "scripts", "loadgen")
 INIT = os.path.join(HERE, "container_init.py")
+FAMILY = os.path.join(HERE, "family.py")
 SPEC = "metrics responses\non syscall getppid { count by pid as getppid_calls }\n"
 INSPECT_FORMAT = "{{.State.Pid}} {{.State.Running}} {{.Id}}"
 
@@ -250,7 +251,35 @@ def pid_and_cgroup_errors_and_a_target_that_exits():
     check(f"ebpfgen: process {sleeper.pid} exited; the run ends here" in r.stderr, r.stderr)
 
 
-CASES = {f.__name__: f for f in [cgroup_target_counts_the_container_not_its_twin,
+def pid_with_and_without_descendants():
+    """`--pid N --descendants`: a child from before tracing, its child and one forked during; a twin family is not."""
+    need_tracing()
+    for descendants, expected in ((True, [1, 2, 3, 4]), (False, [1])):
+        work = tempfile.mkdtemp(prefix="ebpfgen-family-")
+        go = os.path.join(work, "go")
+        family, twin = (subprocess.Popen(["python3", FAMILY, go]) for _ in range(2))
+        children = f"/proc/{family.pid}/task/{family.pid}/children"
+        while not open(children).read().strip():  # its first child exists before tracing starts
+            time.sleep(0.02)
+        trace = subprocess.Popen([EBPFGEN, "-e", "on syscall getppid { count by pid as calls }", "--run", "--format",
+                                  "json", "--pid", str(family.pid), *(["--descendants"] if descendants else [])],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = trace.stderr.readline()
+        check(line.startswith("Tracing process"), f"tracing started: {line!r}")
+        open(go, "w").close()
+        family.wait(timeout=30)
+        twin.wait(timeout=30)
+        out, err = trace.communicate(timeout=60)
+        check(trace.returncode == 0, f"ebpfgen exited 0: {err!r}")
+        summary = json.loads(out.splitlines()[-1])
+        calls = summary["maps"]["@calls"]
+        check(sorted(calls.values()) == expected and str(family.pid) in calls,
+              f"descendants {descendants}: getppid calls by pid {calls}, expected {expected}")
+        check(summary["ended_by"] == f"process {family.pid} exited", f"the run ended with the family: {summary}")
+        shutil.rmtree(work, ignore_errors=True)
+
+
+CASES = {f.__name__: f for f in [pid_with_and_without_descendants, cgroup_target_counts_the_container_not_its_twin,
                                   container_target_by_mount_namespace_with_a_stand_in_runtime,
                                   lookup_errors_with_the_real_runtime_clis_none_can_run_here,
                                   pid_and_cgroup_errors_and_a_target_that_exits]}

@@ -132,3 +132,10 @@ TEST_CASE("numbers too large are errors, not wraparounds") {
   CHECK(errors_of("on syscall read where ret > 99999999999999999999 { count }").find("out of range") !=
         std::string::npos);
 }
+
+TEST_CASE("a pid target may take its descendants") {
+  auto spec = ebpfgen::parse_spec({"t.obs", "target pid 42 and descendants\non syscall read { count }"});
+  CHECK(spec.target->value == "42");
+  CHECK(spec.target->descendants);
+  CHECK_FALSE(ebpfgen::parse_spec({"t.obs", "target pid 42 on syscall read { count }"}).target->descendants);
+}

@@ -65,16 +65,32 @@ std::string program_file(const std::string& program, const std::string& keep) {
   return path;
 }
 
+// The line of the program where an attach point is written, or 0.
+std::size_t line_of_point(const std::string& program, const std::string& point) {
+  std::istringstream in(program);
+  std::string text;
+  for (std::size_t n = 1; std::getline(in, text); ++n) {
+    if (text == point || text == point + ",") return n;
+  }
+  return 0;
+}
+
 // bpftrace's errors, each with the spec line that produced the failing probe.
 void show_errors(const std::vector<std::string>& errors, const std::string& program, const std::string& path) {
   // "prog.bt:13:6-77: ERROR: ..." or, for a whole probe, "prog.bt:15-18: ERROR: ..." where the
   // range ends at the probe's attach point (bpftrace 0.17 starts it after the previous probe).
   static const std::regex located(R"(^[^:]*:(\d+)(?:-(\d+))?(?::[0-9-]+)?: ERROR: (.*)$)");
+  static const std::regex unattached(R"(Error attaching probe: '?([^' ]+)'?)");
   std::smatch m;
   for (const auto& line : errors) {
     if (std::regex_match(line, m, located) && line.rfind(path, 0) == 0) {
       std::string origin = spec_origin(program, std::stoul(m[m[2].matched ? 2 : 1].str()));
       std::cerr << "ebpfgen: error: bpftrace: " << m[3].str() << "\n";
+      if (!origin.empty()) std::cerr << "  in the probe generated from " << origin << "\n";
+    } else if (std::regex_search(line, m, unattached)) {
+      // No location: find the attach point's line in the program.
+      std::cerr << "ebpfgen: error: bpftrace: " << m[0].str() << "\n";
+      std::string origin = spec_origin(program, line_of_point(program, m[1].str()));
       if (!origin.empty()) std::cerr << "  in the probe generated from " << origin << "\n";
     } else if (line.find("ERROR:") != std::string::npos) {
       std::cerr << "ebpfgen: error: bpftrace: " << line.substr(line.find("ERROR:") + 7) << "\n";

@@ -142,7 +142,11 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   }
   std::string target_end;
   std::thread end_waiter;
-  if (options.verbose) std::cerr << "ebpfgen: running: " << options.bpftrace << " -f json " << path << "\n";
+  if (options.verbose) {
+    std::cerr << "ebpfgen: running: " << options.bpftrace;
+    for (const auto& a : args) std::cerr << " " << a;
+    std::cerr << "\n";
+  }
 
   std::ostringstream buffered;
   std::ostream& out = options.output_file.empty() ? std::cout : buffered;

@@ -2,10 +2,13 @@
 
 #include <sys/stat.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -68,10 +71,40 @@ void validate(std::string_view name) {
   if (has_dotdot(name)) throw Error("binary name " + shown(name) + " must not contain '..'");
 }
 
+// `path` inside `root` with its symbolic links followed there. The kernel would
+// follow an absolute link (/usr/bin/java -> /etc/alternatives/java) from our own
+// root, not from the container's.
+std::string inside(const std::string& root, std::string_view path) {
+  std::deque<std::string> rest;
+  for (auto& part : split(path, '/')) rest.push_back(part);
+  std::string resolved;
+  for (int links = 0; !rest.empty();) {
+    std::string part = rest.front();
+    rest.pop_front();
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {  // never above the root
+      resolved.resize(resolved.rfind('/') == std::string::npos ? 0 : resolved.rfind('/'));
+      continue;
+    }
+    std::string candidate = resolved + "/" + part;
+    char target[4096];
+    ssize_t n = ::readlink((root + candidate).c_str(), target, sizeof target);
+    if (n < 0 || n == sizeof target || ++links > 40) {  // not a link (or a loop): taken as it is
+      resolved = candidate;
+      continue;
+    }
+    std::string_view link(target, static_cast<std::size_t>(n));
+    auto parts = split(link, '/');
+    rest.insert(rest.begin(), parts.begin(), parts.end());
+    if (link.starts_with("/")) resolved.clear();
+  }
+  return resolved.empty() ? "/" : resolved;
+}
+
 std::string under(const SearchRoot& where, std::string_view path) {
   std::string root = where.root;
   while (!root.empty() && root.back() == '/') root.pop_back();
-  return root + std::string(path);
+  return root.empty() ? std::string(path) : root + inside(root, path);
 }
 
 std::string root_suffix(const SearchRoot& where) {
@@ -178,8 +211,24 @@ std::string path_place(const std::string& path, const SearchRoot& where) {
 
 }  // namespace
 
+namespace {
+
+std::string find_unchecked(std::string_view name, const SearchRoot& where);
+
+}  // namespace
+
 std::string find_binary(std::string_view name, const SearchRoot& where) {
   validate(name);
+  std::string path = find_unchecked(name, where);
+  // A link inside a container may point anywhere: what reaches the program is checked again.
+  if (!is_plain(path) || has_dotdot(path)) throw Error("the binary " + shown(name) + " is at " + shown(path) +
+                                                       ", a path with characters other than letters, digits and . _ + - /");
+  return path;
+}
+
+namespace {
+
+std::string find_unchecked(std::string_view name, const SearchRoot& where) {
   if (name.starts_with("/")) {
     std::string path = under(where, name);
     struct stat st {};
@@ -208,5 +257,7 @@ std::string find_binary(std::string_view name, const SearchRoot& where) {
   if (auto found = from_path(name, path, where)) return *found;
   throw Error("cannot find program " + in_quotes(name) + " in " + path_place(path, where));
 }
+
+}  // namespace
 
 }  // namespace ebpfgen::symbols

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 
@@ -237,7 +238,9 @@ TEST_CASE("symbols: the bare name of a demangled function") {
 
 TEST_CASE("symbols: absolute paths, programs on PATH and libraries") {
   CHECK(find_binary("/bin/sh") == "/bin/sh");
-  CHECK(find_binary("/bin/sh", {"/proc/self/root", std::nullopt}) == "/proc/self/root/bin/sh");
+  // Under a root, links are followed inside it (here the root is ours: the same file).
+  CHECK(find_binary("/bin/sh", {"/proc/self/root", std::nullopt}) ==
+        "/proc/self/root" + std::filesystem::canonical("/bin/sh").string());
   CHECK(find_binary("sh") == "/usr/bin/sh");
 
   std::string libc = find_binary("libc");
@@ -281,4 +284,26 @@ TEST_CASE("symbols: binary names that are refused or not found") {
         "(/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)");
   CHECK(message("libnosuchlib.so", {"/proc/1/root", 1}).starts_with(
       "cannot find library 'libnosuchlib.so' in the files mapped by pid 1 or /lib/x86_64-linux-gnu, "));
+}
+
+TEST_CASE("symbols: links inside a root are followed inside it, absolute ones too") {
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / ("ebpfgen-root-" + std::to_string(::getpid()));
+  fs::create_directories(root / "usr/bin");
+  fs::create_directories(root / "etc/alternatives");
+  fs::copy_file(UPROBE_TARGET, root / "usr/bin/shop-1.2");
+  fs::create_symlink("/usr/bin/shop-1.2", root / "etc/alternatives/shop");  // absolute: the root's, not ours
+  fs::create_symlink("/etc/alternatives/shop", root / "usr/bin/shop");
+  fs::create_directory_symlink("usr/bin", root / "bin");  // relative, as on merged-/usr systems
+  SearchRoot where{root.string(), std::nullopt};
+  CHECK(find_binary("/bin/shop", where) == root.string() + "/usr/bin/shop-1.2");
+  CHECK(find_binary("/usr/bin/shop", where) == root.string() + "/usr/bin/shop-1.2");
+  fs::copy_file(UPROBE_TARGET, root / "usr/bin/it's \"here\"");
+  fs::create_symlink("/usr/bin/it's \"here\"", root / "usr/bin/odd");
+  CHECK_THROWS_WITH_AS(find_binary("/usr/bin/odd", where),
+                       ("the binary '/usr/bin/odd' is at '" + root.string() +
+                        "/usr/bin/it's \"here\"', a path with characters other than letters, digits and . _ + - /")
+                           .c_str(),
+                       Error);
+  fs::remove_all(root);
 }

@@ -117,20 +117,23 @@ std::vector<std::string> container_facts(const ebpfgen::ast::Target& target) {
   }
 }
 
+// A target option that the spec's own checks refuse: the reason, or "".
+std::string refused_override(const std::optional<ebpfgen::ast::Target>& target) {
+  if (!target) return "";
+  try {
+    if (target->kind == ebpfgen::ast::TargetKind::Pid &&
+        (target->value.empty() || target->value.find_first_not_of("0123456789") != std::string::npos)) {
+      return "'" + target->value + "' is not a process id";
+    }
+    ebpfgen::check_target(*target);
+  } catch (const ebpfgen::SpecError& e) {
+    return e.diagnostics().front().message;
+  }
+  return "";
+}
+
 int compile(const Options& o, const ebpfgen::Source& source) {
   auto override_target = target_override(o);
-  if (override_target) {
-    try {
-      if (override_target->kind == ebpfgen::ast::TargetKind::Pid &&
-          override_target->value.find_first_not_of("0123456789") != std::string::npos) {
-        throw ebpfgen::SpecError({}, "'" + override_target->value + "' is not a process id");
-      }
-      ebpfgen::check_target(*override_target);
-    } catch (const ebpfgen::SpecError& e) {
-      std::cerr << "ebpfgen: error: target option: " << e.diagnostics().front().message << "\n";
-      return exit_usage_error;
-    }
-  }
   std::optional<std::uint64_t> duration;
   if (o.duration) {
     duration = ebpfgen::parse_duration_text(*o.duration);
@@ -253,6 +256,10 @@ int main(int argc, char** argv) {
   if (int(o.emit) + int(o.check) + int(o.run) + int(o.targets) + int(!o.symbols.empty()) != 1) {
     std::cerr << "ebpfgen: error: say what to do: one of --run, --emit (print the program), --check, --targets or "
                  "--symbols\n";
+    return exit_usage_error;
+  }
+  if (auto refused = refused_override(target_override(o)); !refused.empty()) {
+    std::cerr << "ebpfgen: error: target option: " << refused << "\n";
     return exit_usage_error;
   }
   if (!o.symbols.empty()) return list_symbols(o.symbols, target_override(o));

@@ -123,6 +123,9 @@ def symbols_listing():
     r = run(["-e", f'on uprobe shop::slow_stp in "{TARGET}" {{ count }}', "--check"])
     check(r.returncode == 1 and r.stderr.endswith("  note: did you mean 'shop::slow_step()'?\n"),
           f"closest match: {r.stderr!r}")
+    r = run(["--symbols", "sh", "--pid", "12;x"])
+    check(r.returncode == 2 and r.stderr == "ebpfgen: error: target option: '12;x' is not a process id\n",
+          f"a bad target option: {r.stderr!r}")
     r = run(["--symbols", "no-such-program-here"])
     check(r.returncode == 1 and r.stderr.startswith("ebpfgen: error: cannot find program 'no-such-program-here' in PATH"),
           f"missing binary: {r.stderr!r}")

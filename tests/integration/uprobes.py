@@ -69,45 +69,77 @@ def tutorial_exercise_in_one_line():
           "the program names the mangled symbol in the library's file")
 
 
-def binary_only_inside_a_mount_namespace():
-    """A copy of the program at a path that exists only in its own mount namespace, found through /proc/PID/root."""
-    need_tracing()
-    hidden = tempfile.mkdtemp(prefix="ebpfgen-hidden-")
+def start_hidden(hidden):
+    """The program copied to a path that exists only in a mount namespace of its own, held on stdin."""
     inner = os.path.join(hidden, "uprobe_target")
     script = f'mount -t tmpfs tmpfs "{hidden}" && cp "{TARGET}" "{inner}" && exec "{inner}" --wait-stdin 4'
     proc = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    deadline = time.time() + 10
+    while time.time() < deadline and not os.readlink(f"/proc/{proc.pid}/exe").endswith("/uprobe_target"):
+        time.sleep(0.02)
+    return proc, inner
+
+
+def traced_hidden(proc, spec, target_args, keep, env=None):
+    """Traces the held program through its root; returns the summary."""
+    trace = subprocess.Popen([EBPFGEN, "-e", spec, "--run", "--format", "json", "--keep", keep, *target_args],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    line = trace.stderr.readline()
+    check(line.startswith("Tracing "), f"tracing started: {line!r}")
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+    out, err = trace.communicate(timeout=60)
+    check(trace.returncode == 0, f"ebpfgen exited 0: {err!r}")
+    return json.loads(out.splitlines()[-1])
+
+
+def binary_only_inside_a_mount_namespace():
+    """A copy of the program at a path that exists only in its own mount namespace, found through
+    /proc/PID/root: for a pid target, and for a container target (a stand-in `docker` answers for it)."""
+    need_tracing()
+    hidden = tempfile.mkdtemp(prefix="ebpfgen-hidden-")
+    keep = hidden + ".bt"
+    inner = os.path.join(hidden, "uprobe_target")
+    spec = f'on uprobe "shop::Cart::add(int)" in "{inner}" {{ count as add_int }}'
+    proc = None
     try:
-        deadline = time.time() + 10
-        while time.time() < deadline and not os.readlink(f"/proc/{proc.pid}/exe").endswith("/uprobe_target"):
-            time.sleep(0.02)
+        proc, inner = start_hidden(hidden)
         check(not os.path.exists(inner), f"{inner} does not exist outside")
-        spec = f'on uprobe "shop::Cart::add(int)" in "{inner}" {{ count as add_int }}'
         r = run(["-e", spec, "--check"])
         check(r.returncode == 1 and f"error: cannot find '{inner}'" in r.stderr, f"not on the host: {r.stderr!r}")
         listed = run(["--symbols", inner, "shop::Cart::add", "--pid", str(proc.pid)])
         check(listed.returncode == 0 and listed.stdout.splitlines()[0] == "shop::Cart::add(int)  _ZN4shop4Cart3addEi",
               f"--symbols through the target's root: {listed.stdout!r} {listed.stderr!r}")
-        trace = subprocess.Popen([EBPFGEN, "-e", spec, "--run", "--format", "json", "--pid", str(proc.pid), "--keep",
-                                  os.path.join(hidden + ".bt")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True)
-        line = trace.stderr.readline()
-        check(line.startswith("Tracing process"), f"tracing started: {line!r}")
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-        out, err = trace.communicate(timeout=60)
-        check(trace.returncode == 0, f"ebpfgen exited 0: {err!r}")
-        summary = json.loads(out.splitlines()[-1])
+        summary = traced_hidden(proc, spec, ["--pid", str(proc.pid)], keep)
         check(summary["maps"]["@add_int"] == 4, f"4 calls, counted through /proc/{proc.pid}/root: {summary}")
         check(summary["ended_by"] == f"process {proc.pid} exited", "the run ended with the process")
-        program = open(hidden + ".bt").read()
-        check(f'uprobe:"/proc/{proc.pid}/root{inner}":_ZN4shop4Cart3addEi' in program, "attached through its root")
-    finally:
-        proc.kill()
+        check(f'uprobe:"/proc/{proc.pid}/root{inner}":_ZN4shop4Cart3addEi' in open(keep).read(),
+              "attached through its root")
         proc.wait()
+
+        # The same program as the first process of a "container" named shop-1.
+        proc, inner = start_hidden(hidden)
+        bin_dir = os.path.join(hidden + "-bin")
+        os.makedirs(bin_dir, exist_ok=True)
+        with open(os.path.join(bin_dir, "docker"), "w") as f:
+            f.write(f'#!/bin/sh\n[ "$5" = shop-1 ] && echo "{proc.pid} true 0123456789abcdef" && exit 0\n'
+                    'echo "Error: No such container: $5" >&2; exit 1\n')
+        os.chmod(os.path.join(bin_dir, "docker"), 0o755)
+        env = dict(os.environ, PATH=bin_dir + ":" + os.environ["PATH"])
+        summary = traced_hidden(proc, spec, ["--container", "shop-1"], keep, env=env)
+        check(summary["maps"]["@add_int"] == 4, f"4 calls in the container, through its root: {summary}")
+        check(summary["ended_by"] == "container 'shop-1' exited", f"the run ended with the container: {summary}")
+        check(f'uprobe:"/proc/{proc.pid}/root{inner}":_ZN4shop4Cart3addEi' in open(keep).read(),
+              "attached through the container's root")
+    finally:
+        if proc:
+            proc.kill()
+            proc.wait()
         shutil.rmtree(hidden, ignore_errors=True)
-        if os.path.exists(hidden + ".bt"):
-            os.remove(hidden + ".bt")
+        shutil.rmtree(hidden + "-bin", ignore_errors=True)
+        if os.path.exists(keep):
+            os.remove(keep)
 
 
 def symbols_listing():

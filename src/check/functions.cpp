@@ -17,9 +17,10 @@ bool is_uprobe(const CheckedBlock& b) {
   return b.block.probe.kind == ast::ProbeKind::Uprobe || b.block.probe.kind == ast::ProbeKind::Uretprobe;
 }
 
-// A symbol the generated program may name: what bpftrace accepts in an attach point.
+// A symbol the generated program may name: what bpftrace 0.17 parses in an attach
+// point (a '$' there is a syntax error).
 bool attachable(const std::string& mangled) {
-  static const std::regex word("[A-Za-z0-9_.$]+");
+  static const std::regex word("[A-Za-z0-9_.]+");
   return std::regex_match(mangled, word);
 }
 

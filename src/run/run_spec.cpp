@@ -5,11 +5,9 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <iostream>
 #include <regex>
 #include <sstream>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -18,6 +16,7 @@
 #include "run/bpftrace.hpp"
 #include "run/launch.hpp"
 #include "run/preflight.hpp"
+#include "run/target_end.hpp"
 #include "target/process.hpp"
 #include "target/resolve.hpp"
 
@@ -129,19 +128,16 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     }
     args.push_back(std::to_string(command->cgroup_id()));
   }
-  // When the target ends (the command exits, the traced process or container's first
-  // process exits), so does the run: `wait_for_end` returns how it ended.
-  std::function<std::string()> wait_for_end;
-  std::atomic<bool> run_over{false}, target_ended_run{false};
+  std::optional<TargetEnd> target_end;
   if (command) {
-    wait_for_end = [&] { return "the command " + command->wait(); };
+    // Whatever ends the run, what is left of the command ends with it.
+    target_end.emplace([&](const std::atomic<bool>&) { return "the command " + command->wait(); },
+                       [&] { command->kill_all(); });
   } else if (resolved.watched) {
-    wait_for_end = [&]() -> std::string {
-      return target::wait_for_exit(*resolved.watched, run_over) ? resolved.watched_name + " exited" : "";
-    };
+    target_end.emplace([&](const std::atomic<bool>& over) {
+      return target::wait_for_exit(*resolved.watched, over) ? resolved.watched_name + " exited" : "";
+    });
   }
-  std::string target_end;
-  std::thread end_waiter;
   if (options.verbose) {
     std::cerr << "ebpfgen: running: " << options.bpftrace;
     for (const auto& a : args) std::cerr << " " << a;
@@ -179,15 +175,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
       });
       std::cerr << record.text << std::flush;
       if (command) command->release();  // it runs from here on
-      if (wait_for_end) {
-        end_waiter = std::thread([&] {
-          target_end = wait_for_end();
-          if (!target_end.empty() && !run_over.exchange(true)) {
-            target_ended_run = true;
-            stop_bpftrace();
-          }
-        });
-      }
+      if (target_end) target_end->start();
     } else if (record.kind == Kind::Printf) {
       std::string text = record.text;
       if (!text.empty() && text.back() == '\n') text.pop_back();
@@ -203,9 +191,8 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   };
 
   BpftraceExit exit = run_bpftrace(options.bpftrace, args, on_line);
-  run_over = true;
-  if (command) command->kill_all();  // whatever ended the run, what is left of the command ends with it
-  if (end_waiter.joinable()) end_waiter.join();
+  if (target_end) target_end->finish();
+  auto ended_by_target = target_end ? target_end->ended_the_run() : std::nullopt;
   if (collector) collector->finish(report::Clock::now());
   if (options.verbose)
     for (const auto& w : exit.warnings) std::cerr << w << "\n";
@@ -217,10 +204,10 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     show_errors(exit.errors, program, path);
     if (exit.errors.empty()) std::cerr << "ebpfgen: error: bpftrace stopped with status " << exit.status << "\n";
     facts.ended_by = collector ? "bpftrace stopped with an error" : "";
-  } else if (target_ended_run) {
+  } else if (ended_by_target) {
     facts.interrupted = false;
-    facts.ended_by = target_end;
-    std::cerr << "ebpfgen: " << target_end << "; the run ends here\n";
+    facts.ended_by = *ended_by_target;
+    std::cerr << "ebpfgen: " << *ended_by_target << "; the run ends here\n";
   } else if (exit.interrupted) {
     facts.ended_by = "interrupted";
   }

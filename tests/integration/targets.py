@@ -97,7 +97,7 @@ class Box:
 
 def traced_run(inside, outside, target_args, env=None):
     """Traces while both boxes fork their late children and take the same load; returns the summary."""
-    trace = subprocess.Popen([EBPFGEN, "-e", SPEC, "--run", "--format", "json", "--duration", "4s", *target_args],
+    trace = subprocess.Popen([EBPFGEN, "-e", SPEC, "--run", "--format", "json", "--duration", "5s", *target_args],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     line = trace.stderr.readline()
     if not line.startswith("Tracing "):

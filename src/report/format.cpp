@@ -235,10 +235,14 @@ class TableReporter : public Reporter {
       for (const auto& c : columns_) out_ << fmt::format(" {:>12}", c.value(w, f));
       out_ << (w.final && spec_.window_ms ? "  (last, partial)" : "") << "\n";
     }
-    // Per-window user results, when the spec has windows.
-    if (spec_.window_ms && !w.final) {
+    // Per-window user results, when the spec has windows; a final window is the part of
+    // one that Ctrl-C or the target's end cut short.
+    if (spec_.window_ms) {
       std::string maps = user_maps_text(w);
-      if (!maps.empty()) out_ << fmt::format("-- window {} ({}, {:.2f} s)\n{}", w.index, clock_time(w.start), w.seconds(), maps);
+      if (!maps.empty()) {
+        out_ << fmt::format("-- window {} ({}, {:.2f} s{})\n{}", w.index, clock_time(w.start), w.seconds(),
+                            w.final ? ", last, partial" : "", maps);
+      }
     }
     out_ << std::flush;
   }

@@ -13,6 +13,8 @@ namespace ebpfgen {
 
 namespace {
 
+constexpr std::size_t max_probes = 512;
+
 bool is_uprobe(const CheckedBlock& b) {
   return b.block.probe.kind == ast::ProbeKind::Uprobe || b.block.probe.kind == ast::ProbeKind::Uretprobe;
 }
@@ -51,8 +53,16 @@ void resolve_functions(CheckedSpec& spec, const symbols::SearchRoot& root) {
         block.attach.push_back(f.mangled);
         block.functions.push_back(f.demangled);
       }
+      // bpftrace attaches at most BPFTRACE_MAX_PROBES (512 by default) probes and refuses the rest.
+      std::size_t probes = block.attach.size() * (block.paired ? 2 : 1);
       if (block.attach.empty()) {
         problems.push_back({function.where, fmt::format("'{}' names no function bpftrace can attach to", function.text)});
+      } else if (probes > max_probes) {
+        problems.push_back({function.where, fmt::format("'{}' matches {} functions{}; bpftrace attaches at most {} "
+                                                        "probes: narrow it",
+                                                        function.text, block.attach.size(),
+                                                        block.paired ? ", two probes each (entry and return)" : "",
+                                                        max_probes)});
       }
     } catch (const symbols::Error& e) {
       problems.push_back({function.where, e.what(), e.notes});

@@ -166,3 +166,9 @@ TEST_CASE("arguments by name: any place for tracepoints, one place for kprobe-st
   CHECK(errors_of("option syscall_probes = kprobe\non syscall open, openat { print args.filename }")
             .find("'args.filename' is not in the same place in every syscall of this block") != std::string::npos);
 }
+
+TEST_CASE("a uprobe glob may not match more functions than bpftrace attaches") {
+  std::string e = errors_of("on uprobe \"std::*\" in libstdc++ { count }");
+  CHECK(e.find("t.obs:1:11: error: 'std::*' matches ") == 0);
+  CHECK(e.find(" functions; bpftrace attaches at most 512 probes: narrow it\n") != std::string::npos);
+}

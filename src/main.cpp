@@ -83,7 +83,8 @@ int list_symbols(const std::vector<std::string>& args, const std::optional<ebpfg
   try {
     std::string name = args.at(0);
     if (name.find('/') != std::string::npos && name.front() != '/') name = std::filesystem::absolute(name).string();
-    std::string binary = symbols::find_binary(name, ebpfgen::target::binaries_root(target.value_or(ebpfgen::ast::Target{})));
+    auto root = ebpfgen::target::binaries_root(ebpfgen::target::resolve_target(target.value_or(ebpfgen::ast::Target{})));
+    std::string binary = symbols::find_binary(name, root);
     auto functions = symbols::read_functions(binary);
     if (args.size() == 2) {
       std::string pattern = args[1].find_first_of("*?") == std::string::npos ? "*" + args[1] + "*" : args[1];
@@ -163,11 +164,14 @@ int compile(const Options& o, const ebpfgen::Source& source) {
     if (duration) spec.duration = ebpfgen::ast::Duration{*duration, {}};
     auto catalog = o.syscall_table == "builtin" ? ebpfgen::SyscallCatalog::builtin() : ebpfgen::SyscallCatalog::load();
     auto checked = ebpfgen::check_spec(spec, catalog);
+    // The target as it is now, resolved once: uprobe binaries are looked up through its root.
+    std::optional<ebpfgen::target::Resolved> resolved;
     if (ebpfgen::has_uprobes(checked)) {
-      ebpfgen::resolve_functions(checked, ebpfgen::target::binaries_root(checked.target));
+      resolved = ebpfgen::target::resolve_target(checked.target);
+      ebpfgen::resolve_functions(checked, ebpfgen::target::binaries_root(*resolved));
     }
     if (o.emit && checked.target.kind == ebpfgen::ast::TargetKind::Container) {
-      checked.target_facts = container_facts(checked.target);
+      checked.target_facts = resolved ? resolved->facts : container_facts(checked.target);
     }
     if (o.emit) std::cout << ebpfgen::generate_program(checked, source);
     if (o.run) {
@@ -175,7 +179,7 @@ int compile(const Options& o, const ebpfgen::Source& source) {
       run.format = o.format == "json"  ? ebpfgen::report::Format::Json
                    : o.format == "csv" ? ebpfgen::report::Format::Csv
                                        : ebpfgen::report::Format::Table;
-      return ebpfgen::run::run_spec(checked, source, run);
+      return ebpfgen::run::run_spec(checked, source, run, resolved);
     }
     return 0;
   } catch (const ebpfgen::SpecError& e) {

@@ -186,7 +186,7 @@ class BlockChecker {
   FieldRef field(const ast::Operand& operand) {
     FieldRef ref = resolve_field(operand, out_.context);
     if (needs_return(ref)) needs_return_ = true;
-    if (ref.kind == FieldKind::SyscallName || ref.kind == FieldKind::FunctionName) out_.per_syscall = true;
+    if (ref.kind == FieldKind::SyscallName || ref.kind == FieldKind::FunctionName) out_.per_point = true;
     if (ref.kind == FieldKind::Arg && style_ == SyscallStyle::Kprobe && out_.context.kind == ast::ProbeKind::Syscall) {
       if (ref.position == -2) {
         throw SpecError(operand.where, fmt::format("'{}' is not in the same place in every syscall of this block, which "

@@ -22,8 +22,9 @@ struct CheckedBlock {
   std::vector<std::string> attach;  // syscalls (groups expanded), tracepoints, or the functions
   std::string binary;                  // uprobes: the file resolve_functions found
   std::vector<std::string> functions;  // uprobes: the attached functions, demangled
+  std::vector<std::string> labels;     // uprobes: what `func` prints for each of them
   bool paired = false;              // entry saves values, the block fires at return
-  bool per_syscall = false;         // uses `syscall`: one probe per syscall
+  bool per_point = false;           // uses `syscall` or a uprobe's `func`: one probe per attach point
   std::vector<std::string> map_names;  // one per action; "" for prints
 };
 

@@ -26,6 +26,22 @@ bool attachable(const std::string& mangled) {
   return std::regex_match(mangled, word);
 }
 
+// What a uprobe block's `func` prints for each function: the C++ name without
+// parameters, or with them when the block has several overloads, cut to fit
+// bpftrace's 64-byte strings.
+std::vector<std::string> function_labels(const std::vector<std::string>& demangled) {
+  constexpr std::size_t longest = 63;
+  std::vector<std::string> bare;
+  for (const auto& f : demangled) bare.push_back(symbols::name_without_parameters(f));
+  std::vector<std::string> labels;
+  for (std::size_t i = 0; i < demangled.size(); ++i) {
+    bool overloaded = std::count(bare.begin(), bare.end(), bare[i]) > 1;
+    std::string label = overloaded ? demangled[i] : bare[i];
+    labels.push_back(label.size() > longest ? label.substr(0, longest - 3) + "..." : label);
+  }
+  return labels;
+}
+
 }  // namespace
 
 bool has_uprobes(const CheckedSpec& spec) { return std::any_of(spec.blocks.begin(), spec.blocks.end(), is_uprobe); }
@@ -53,6 +69,7 @@ void resolve_functions(CheckedSpec& spec, const symbols::SearchRoot& root) {
         block.attach.push_back(f.mangled);
         block.functions.push_back(f.demangled);
       }
+      block.labels = function_labels(block.functions);
       // bpftrace attaches at most BPFTRACE_MAX_PROBES (512 by default) probes and refuses the rest.
       std::size_t probes = block.attach.size() * (block.paired ? 2 : 1);
       if (block.attach.empty()) {

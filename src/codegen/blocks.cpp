@@ -20,7 +20,7 @@ class BlockWriter {
   Section write() {
     Section out;
     const std::vector<std::string> syscalls =
-        block_.per_syscall ? block_.attach : std::vector<std::string>{std::string()};
+        block_.per_point ? block_.attach : std::vector<std::string>{std::string()};
     for (const auto& syscall : syscalls) {
       if (!out.code.empty()) out.code += "\n";
       out.code += origin_comment(program_, block_.block.where_opened) + "\n";

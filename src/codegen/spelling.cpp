@@ -4,8 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "symbols/match.hpp"
-
 namespace ebpfgen::codegen {
 
 std::string string_literal(const std::string& text) {
@@ -133,24 +131,15 @@ std::string padded_literal(const std::string& text, std::size_t size) {
   return literal;
 }
 
-// The name a uprobe block's `func` prints for one of its functions: the C++ name
-// without parameters, or with them when the block has several overloads, cut to
-// fit bpftrace's 64-byte strings.
+// A uprobe block's `func` in the probe of one of its functions: its label,
+// padded to the size of the block's longest.
 std::string function_label(const CheckedBlock& block, const std::string& mangled) {
-  constexpr std::size_t longest = 63;
-  auto label_of = [&](std::size_t i) {
-    std::string bare = symbols::name_without_parameters(block.functions[i]);
-    std::size_t same = 0;
-    for (const auto& f : block.functions) same += symbols::name_without_parameters(f) == bare;
-    std::string label = same > 1 ? block.functions[i] : bare;
-    return label.size() > longest ? label.substr(0, longest - 3) + "..." : label;
-  };
   std::size_t size = 0, index = 0;
-  for (std::size_t i = 0; i < block.functions.size(); ++i) {
-    size = std::max(size, label_of(i).size());
+  for (std::size_t i = 0; i < block.labels.size(); ++i) {
+    size = std::max(size, block.labels[i].size());
     if (block.attach[i] == mangled) index = i;
   }
-  return padded_literal(label_of(index), size);
+  return padded_literal(block.labels[index], size);
 }
 
 }  // namespace

@@ -8,6 +8,9 @@
 
 namespace ebpfgen {
 
+// Edits (insert, delete, replace, swap two neighbours) that turn `a` into `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
 // The candidate closest to `word` by edit distance (transpositions count as
 // one edit), if it is close enough to be a likely typo.
 std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);

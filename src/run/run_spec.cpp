@@ -99,24 +99,24 @@ void show_errors(const std::vector<std::string>& errors, const std::string& prog
 
 }  // namespace
 
-int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions& options) {
+int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions& options,
+             std::optional<target::Resolved> resolved) {
   if (auto problem = preflight(checked, {options.bpftrace, options.mount_tracefs})) {
     std::cerr << "ebpfgen: error: " << problem->message << "\n";
     return problem->exit_status;
   }
   CheckedSpec spec = checked;
-  target::Resolved resolved;
   try {
-    resolved = target::resolve_target(spec.target);
+    if (!resolved) resolved = target::resolve_target(spec.target);
   } catch (const target::TargetError& e) {
     std::cerr << "ebpfgen: error: " << e.what() << "\n";
     return exit_no_target;
   }
-  if (spec.target.kind == ast::TargetKind::Container) spec.target_facts = resolved.facts;
+  if (spec.target.kind == ast::TargetKind::Container) spec.target_facts = resolved->facts;
   std::string program = generate_program(spec, source);
   std::string path = program_file(program, options.keep_file);
   std::vector<std::string> args = {"-f", "json", path};
-  if (resolved.parameter) args.push_back(std::to_string(*resolved.parameter));
+  if (resolved->parameter) args.push_back(std::to_string(*resolved->parameter));
   // A command target: launched held in a cgroup of its own, whose id is the program's $1.
   std::optional<LaunchedCommand> command;
   if (spec.target.kind == ast::TargetKind::Command) {
@@ -133,9 +133,9 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     // Whatever ends the run, what is left of the command ends with it.
     target_end.emplace([&](const std::atomic<bool>&) { return "the command " + command->wait(); },
                        [&] { command->kill_all(); });
-  } else if (resolved.watched) {
+  } else if (resolved->watched) {
     target_end.emplace([&](const std::atomic<bool>& over) {
-      return target::wait_for_exit(*resolved.watched, over) ? resolved.watched_name + " exited" : "";
+      return target::wait_for_exit(*resolved->watched, over) ? resolved->watched_name + " exited" : "";
     });
   }
   if (options.verbose) {

@@ -2,11 +2,13 @@
 // bpftrace, and reports metrics per window and for the whole run.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "check/check.hpp"
 #include "diag/diagnostic.hpp"
 #include "report/format.hpp"
+#include "target/resolve.hpp"
 
 namespace ebpfgen::run {
 
@@ -19,8 +21,10 @@ struct RunOptions {
   std::string bpftrace = "bpftrace";
 };
 
-// Returns the exit status (see preflight.hpp).
-int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& options);
+// Returns the exit status (see preflight.hpp). The target is resolved here unless
+// `resolved` already holds it.
+int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& options,
+             std::optional<target::Resolved> resolved = std::nullopt);
 
 // The spec line that produced line `line` of a generated program: the
 // nearest "// file:N: text" comment above it, or "" when there is none.

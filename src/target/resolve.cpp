@@ -119,9 +119,9 @@ std::string cgroup_directory(const std::string& path) {
   return relative.empty() ? cgroup2_mount() : cgroup2_mount() + "/" + relative;
 }
 
-symbols::SearchRoot binaries_root(const ast::Target& target) {
-  if (target.kind != ast::TargetKind::Pid && target.kind != ast::TargetKind::Container) return {};
-  pid_t pid = *resolve_target(target).watched;
+symbols::SearchRoot binaries_root(const Resolved& target) {
+  if (!target.watched) return {};  // no one process: the whole system, a comm, a cgroup, a command
+  pid_t pid = *target.watched;
   symbols::SearchRoot root;
   root.pid = pid;
   if (namespace_inode(pid, "mnt") != namespace_inode(::getpid(), "mnt")) root.root = fmt::format("/proc/{}/root", pid);

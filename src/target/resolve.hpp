@@ -35,7 +35,7 @@ Resolved resolve_target(const ast::Target& target);
 
 // Where a uprobe's binary is looked up: through /proc/PID/root of a pid or
 // container target that has a mount namespace of its own (so no overlay path is
-// ever needed), else "/"; with the process's maps and PATH. Throws TargetError.
-symbols::SearchRoot binaries_root(const ast::Target& target);
+// ever needed), else "/"; with the process's maps and PATH.
+symbols::SearchRoot binaries_root(const Resolved& target);
 
 }  // namespace ebpfgen::target

@@ -13,25 +13,10 @@ import subprocess
 import sys
 import time
 
+from nginx_conf import write_nginx_conf
+
 work, port, go = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-conf = os.path.join(work, "nginx.conf")
-with open(conf, "w") as f:
-    f.write(f"""
-user root;
-worker_processes 2;
-daemon off;
-pid {work}/nginx.pid;
-error_log {work}/error.log;
-events {{ worker_connections 64; }}
-http {{
-  access_log {work}/access.log;
-  client_body_temp_path {work};
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{ return 200 "ok\\n"; }}
-  }}
-}}
-""")
+conf = write_nginx_conf(work, port)
 nginx = subprocess.Popen(["nginx", "-c", conf, "-p", work], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 signal.signal(signal.SIGTERM, lambda *_: (nginx.terminate(), nginx.wait(), sys.exit(0)))
 

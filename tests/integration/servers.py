@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 
+from nginx_conf import write_nginx_conf
 from tracing import check, need_tracing
 
 EBPFGEN = os.path.realpath(sys.argv[1])
@@ -78,24 +79,7 @@ class Nginx:
     def __init__(self, work, port):
         self.port = port
         self.log = os.path.join(work, "access.log")
-        conf = os.path.join(work, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(f"""
-user root;
-worker_processes 2;
-daemon off;
-pid {work}/nginx.pid;
-error_log {work}/error.log;
-events {{ worker_connections 64; }}
-http {{
-  access_log {self.log};
-  client_body_temp_path {work};
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{ return 200 "ok\\n"; }}
-  }}
-}}
-""")
+        conf = write_nginx_conf(work, port)
         self.proc = subprocess.Popen(["nginx", "-c", conf, "-p", work], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         self.target = ["--comm", "nginx"]  # master and workers

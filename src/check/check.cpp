@@ -6,17 +6,14 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "diag/suggest.hpp"
+#include "spec/metrics.hpp"
 
 namespace ebpfgen {
 
 namespace {
-
-// Maps the generated program uses for request metrics; user maps may not reuse them.
-const std::set<std::string> reserved_maps = {"rps_sends",     "rps_first_ns",      "rps_last_ns", "responses",
-                                              "sat_gaps",      "sat_gap_sum_us",    "sat_gap_sumsq_us2",
-                                              "slack_wait_us", "request_latency_us"};
 
 bool has_control_chars(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
@@ -261,7 +258,8 @@ class BlockChecker {
   std::string map_name(const ast::Aggregation& agg, const std::optional<FieldRef>& value) {
     if (agg.map_name) {
       const auto& name = agg.map_name->text;
-      if (name.starts_with("_") || reserved_maps.contains(name)) {
+      const auto& reserved = request_map_names();
+      if (name.starts_with("_") || std::find(reserved.begin(), reserved.end(), name) != reserved.end()) {
         throw SpecError(agg.map_name->where, fmt::format("'{}' is reserved for ebpfgen's own maps", name));
       }
       if (!used_maps_.insert(name).second) {
@@ -302,15 +300,15 @@ RequestMetrics check_metrics(const std::vector<ast::Name>& names, const SyscallC
   std::set<std::string> seen;
   for (const auto& name : names) {
     if (!seen.insert(name.text).second) throw SpecError(name.where, fmt::format("metric '{}' is listed twice", name.text));
-    if (name.text == "rps") m.rps = true;
-    else if (name.text == "responses") m.responses = true;
-    else if (name.text == "saturation") m.saturation = true;
-    else if (name.text == "slack") m.slack = true;
-    else if (name.text == "latency") m.latency = true;
-    else {
+    if (!find_metric(name.text)) {
       throw SpecError(name.where, fmt::format("unknown metric '{}'{}", name.text, did_you_mean(name.text, metric_names())),
-                      {"metrics are: rps, responses, saturation, slack, latency"});
+                      {"metrics are: " + fmt::format("{}", fmt::join(metric_names(), ", "))});
     }
+    m.rps |= name.text == "rps";
+    m.responses |= name.text == "responses";
+    m.saturation |= name.text == "saturation";
+    m.slack |= name.text == "slack";
+    m.latency |= name.text == "latency";
   }
   m.send = present(catalog, "send");
   m.recv = present(catalog, "recv");
@@ -318,32 +316,90 @@ RequestMetrics check_metrics(const std::vector<ast::Name>& names, const SyscallC
   return m;
 }
 
-SyscallStyle check_options(const std::vector<ast::Option>& options) {
+// The options a spec may set, with the values each takes (the first is the default).
+struct OptionChoice {
+  std::string_view name;
+  std::vector<std::string_view> values;
+};
+const std::vector<OptionChoice>& option_choices() {
+  static const std::vector<OptionChoice> choices = {{"syscall_probes", {"tracepoint", "kprobe"}},
+                                                     {"request_probes", {"socket", "syscall"}}};
+  return choices;
+}
+
+struct Options {
   SyscallStyle style = SyscallStyle::Tracepoint;
+  std::optional<RequestProbes> request_probes;  // unset: the socket tracepoints where the kernel has them
+};
+
+Options check_options(const std::vector<ast::Option>& options) {
+  Options out;
   std::set<std::string> seen;
+  std::vector<std::string> names;
+  for (const auto& choice : option_choices()) names.emplace_back(choice.name);
   for (const auto& option : options) {
-    if (option.name.text != "syscall_probes") {
-      throw SpecError(option.name.where, fmt::format("unknown option '{}'{}", option.name.text,
-                                                     did_you_mean(option.name.text, {"syscall_probes"})));
+    auto choice = std::find_if(option_choices().begin(), option_choices().end(),
+                               [&](const OptionChoice& c) { return c.name == option.name.text; });
+    if (choice == option_choices().end()) {
+      throw SpecError(option.name.where,
+                      fmt::format("unknown option '{}'{}", option.name.text, did_you_mean(option.name.text, names)));
     }
     if (!seen.insert(option.name.text).second) {
       throw SpecError(option.name.where, fmt::format("option '{}' is set twice", option.name.text));
     }
-    if (option.value.text == "kprobe") style = SyscallStyle::Kprobe;
-    else if (option.value.text != "tracepoint") {
-      throw SpecError(option.value.where, fmt::format("syscall_probes is tracepoint or kprobe, not '{}'{}",
-                                                      option.value.text,
-                                                      did_you_mean(option.value.text, {"tracepoint", "kprobe"})));
+    if (std::find(choice->values.begin(), choice->values.end(), option.value.text) == choice->values.end()) {
+      std::vector<std::string> values(choice->values.begin(), choice->values.end());
+      throw SpecError(option.value.where, fmt::format("{} is {} or {}, not '{}'{}", option.name.text, values[0], values[1],
+                                                      option.value.text, did_you_mean(option.value.text, values)));
+    }
+    if (option.name.text == "syscall_probes" && option.value.text == "kprobe") out.style = SyscallStyle::Kprobe;
+    if (option.name.text == "request_probes") {
+      out.request_probes = option.value.text == "socket" ? RequestProbes::Socket : RequestProbes::Syscall;
     }
   }
-  return style;
+  return out;
+}
+
+// Socket tracepoints where they can be had, syscalls otherwise; and why, for the program's comments.
+void choose_request_probes(RequestMetrics& m, std::optional<RequestProbes> asked, const Location& where,
+                           const SyscallCatalog& catalog) {
+  if (asked == RequestProbes::Socket && !catalog.socket_tracepoints()) {
+    throw SpecError(where, "this kernel has no socket tracepoints (sock:sock_send_length, sock:sock_recv_length, "
+                           "sock:inet_sock_set_state; Linux 6.4 and later)",
+                    {"'option request_probes = syscall' watches the send and receive syscalls instead"});
+  }
+  if (asked) {
+    m.probes = *asked;
+    m.probes_reason = "as the spec's 'option request_probes' asks";
+  } else if (catalog.socket_tracepoints()) {
+    m.probes = RequestProbes::Socket;
+    m.probes_reason = catalog.origin() == "kernel tracefs"
+                          ? "the kernel has them (tracefs lists sock:sock_send_length and sock:sock_recv_length)"
+                          : "assumed for a kernel of Linux 6.4 or later (tracefs was not read)";
+  } else {
+    m.probes = RequestProbes::Syscall;
+    m.probes_reason = "this kernel has no socket tracepoints (tracefs lists no sock:sock_send_length)";
+  }
 }
 
 }  // namespace
 
 const std::vector<std::string>& metric_names() {
-  static const std::vector<std::string> names = {"rps", "responses", "saturation", "slack", "latency"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& metric : request_metric_catalogue()) out.emplace_back(metric.name);
+    return out;
+  }();
   return names;
+}
+
+std::vector<std::string> RequestMetrics::names() const {
+  std::vector<std::string> out;
+  for (auto [name, asked] : {std::pair{"rps", rps}, {"responses", responses}, {"saturation", saturation},
+                             {"slack", slack}, {"latency", latency}}) {
+    if (asked) out.emplace_back(name);
+  }
+  return out;
 }
 
 std::uint64_t unit_divisor(const std::string& unit) {
@@ -389,9 +445,19 @@ CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
       out.window_ms = spec.window->milliseconds;
     }
   });
-  attempt([&] { out.style = check_options(spec.options); });
-  attempt([&] { out.metrics = check_metrics(spec.metrics, catalog); });
-  if (!spec.metrics.empty()) out.metrics_where = spec.metrics.front().where;
+  Options options;
+  attempt([&] { options = check_options(spec.options); });
+  out.style = options.style;
+  attempt([&] {
+    out.metrics = check_metrics(spec.metrics, catalog);
+    if (!spec.metrics.empty()) out.metrics_where = spec.metrics.front().where;
+    if (out.metrics.any()) {
+      auto option = std::find_if(spec.options.begin(), spec.options.end(),
+                                 [](const ast::Option& o) { return o.name.text == "request_probes"; });
+      choose_request_probes(out.metrics, options.request_probes,
+                            option == spec.options.end() ? out.metrics_where : option->value.where, catalog);
+    }
+  });
   std::set<std::string> used_maps;
   for (const auto& block : spec.blocks) {
     attempt([&] { out.blocks.push_back(BlockChecker(catalog, out.style, used_maps).check(block)); });

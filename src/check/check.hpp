@@ -16,6 +16,11 @@ namespace ebpfgen {
 
 enum class SyscallStyle { Tracepoint, Kprobe };
 
+// Where the request metrics watch sends and receives: the socket layer's
+// tracepoints (every socket send and receive, whatever the syscall or
+// io_uring, and nothing else), or the send and receive syscalls of sockets.
+enum class RequestProbes { Socket, Syscall };
+
 struct CheckedBlock {
   ast::Block block;
   ProbeContext context;
@@ -28,14 +33,19 @@ struct CheckedBlock {
   std::vector<std::string> map_names;  // one per action; "" for prints
 };
 
-// The request-level metrics asked for, with the syscalls each needs.
+// The request-level metrics asked for (spec/metrics.hpp), with the hooks they need.
 struct RequestMetrics {
   bool rps = false, responses = false, saturation = false, slack = false, latency = false;
-  std::vector<std::string> send, recv, wait;  // members present in the catalogue
+  RequestProbes probes = RequestProbes::Socket;
+  std::string probes_reason;  // why these probes: written into the program's comments
+  std::vector<std::string> send, recv, wait;  // syscalls of the groups present in the syscall catalogue
+  std::vector<std::string> names() const;  // the metrics asked for, in catalogue order
   bool any() const { return rps || responses || saturation || slack || latency; }
   bool needs_send() const { return rps || responses || latency; }
   bool needs_recv() const { return responses || latency || saturation; }
   bool tracks_turns() const { return responses || latency; }
+  // Responses are the latency histogram's total when both are asked for.
+  bool counts_responses() const { return responses && !latency; }
 };
 
 struct CheckedSpec {

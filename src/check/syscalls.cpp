@@ -1,5 +1,6 @@
 #include "check/syscalls.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 
@@ -65,6 +66,10 @@ std::string cgroup2_mount() {
   return "/sys/fs/cgroup";
 }
 
+namespace {
+const std::vector<const char*> socket_tracepoint_names = {"sock_send_length", "sock_recv_length", "inet_sock_set_state"};
+}  // namespace
+
 std::optional<SyscallCatalog> SyscallCatalog::from_tracefs(const std::filesystem::path& tracefs) {
   std::error_code ec;
   std::filesystem::directory_iterator it(tracefs / "events" / "syscalls", ec);
@@ -79,6 +84,9 @@ std::optional<SyscallCatalog> SyscallCatalog::from_tracefs(const std::filesystem
     if (args) catalog.syscalls_[name] = {name, *args};
   }
   if (catalog.syscalls_.empty()) return std::nullopt;
+  catalog.socket_tracepoints_ = std::all_of(socket_tracepoint_names.begin(), socket_tracepoint_names.end(), [&](const char* name) {
+    return std::filesystem::exists(tracefs / "events" / "sock" / name / "format", ec);
+  });
   return catalog;
 }
 

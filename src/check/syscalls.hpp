@@ -34,10 +34,15 @@ class SyscallCatalog {
   const SyscallInfo* find(std::string_view name) const;
   std::vector<std::string> names() const;
   const std::string& origin() const { return origin_; }
+  // Whether the kernel has the socket tracepoints the request metrics use
+  // (sock:sock_send_length, sock:sock_recv_length, sock:inet_sock_set_state;
+  // Linux 6.4 and later). The built-in table assumes such a kernel.
+  bool socket_tracepoints() const { return socket_tracepoints_; }
 
  private:
   std::map<std::string, SyscallInfo, std::less<>> syscalls_;
   std::string origin_;
+  bool socket_tracepoints_ = true;
 };
 
 // The fields of one tracepoint's record (common_* fields left out), or

@@ -88,26 +88,42 @@ std::string clear_statements(const std::vector<std::string>& maps) {
   return out;
 }
 
-std::string print_and_clear_statements(const std::vector<std::string>& maps, const char* indent) {
-  std::string out;
-  for (const auto& m : maps) out += fmt::format("{0}print(@{1}); clear(@{1});\n", indent, m);
-  return out;
-}
+// What every cut prints: cumulative maps as they are, the others cleared after printing.
+struct Results {
+  std::vector<std::string> cleared, cumulative, at_cut;
+  std::string prints(const char* indent) const {
+    std::string out;
+    for (const auto& m : cumulative) out += fmt::format("{0}print(@{1});\n", indent, m);
+    for (const auto& m : cleared) out += fmt::format("{0}print(@{1}); clear(@{1});\n", indent, m);
+    return out;
+  }
+};
 
 // One short interval probe cuts the windows and ends the run.
-std::string clock_probe(const CheckedSpec& spec, const std::vector<std::string>& results) {
+std::string clock_probe(const CheckedSpec& spec, const Results& results) {
   std::uint64_t tick = 100;
   for (auto ms : {spec.window_ms, spec.duration_ms})
     if (ms) tick = std::min(tick, *ms);
   std::string window, duration;
   if (spec.window_ms) {
+    std::string prints = results.prints("    ");
+    for (const auto& statement : results.at_cut) prints += "    " + statement + "\n";
+    std::string note =
+        results.cumulative.empty()
+            ? "\n  // Each map is cleared right after its print: bpftrace does both\n"
+              "  // asynchronously, and an event between the two is lost."
+        : results.cleared.empty()
+            ? "\n  // They are never cleared: the report takes each window's growth, and an event\n"
+              "  // between a print and a clear cannot be lost."
+            : "\n  // The request metrics are never cleared (the report takes each window's growth);\n"
+              "  // the others are cleared right after their print (an event between the two is lost).";
     window = templates::render("clock_window", fmt::arg("window", human_duration(*spec.window_ms)),
-                               fmt::arg("window_ns", *spec.window_ms * 1'000'000),
-                               fmt::arg("prints", print_and_clear_statements(results, "    ")));
+                               fmt::arg("window_ns", *spec.window_ms * 1'000'000), fmt::arg("prints", prints),
+                               fmt::arg("cumulative_note", note));
   }
   if (spec.duration_ms) {
     duration = templates::render("clock_duration", fmt::arg("duration", human_duration(*spec.duration_ms)),
-                                 fmt::arg("prints", print_and_clear_statements(results, "    ")));
+                                 fmt::arg("prints", results.prints("    ")));
   }
   return templates::render("clock", fmt::arg("tick", human_duration(tick)), fmt::arg("attach", fmt::format("interval:ms:{}", tick)),
                            fmt::arg("window", window), fmt::arg("duration", duration));
@@ -157,15 +173,23 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
                                       fmt::arg("target", comment_text(target_description(spec.target))));
   for (const auto& fact : spec.target_facts) out += "//   " + comment_text(fact) + "\n";
   // Windows and the run count from here, once every probe is attached.
+  if (spec.metrics.any()) {
+    out += fmt::format("// Request metrics from {}: {}.\n",
+                       spec.metrics.probes == RequestProbes::Socket ? "the socket tracepoints" : "the socket syscalls",
+                       comment_text(spec.metrics.probes_reason));
+  }
   std::string start;
-  if (spec.window_ms) start += fmt::format("  @_next_window_ns = nsecs + {};\n", *spec.window_ms * 1'000'000);
-  if (spec.duration_ms) start += fmt::format("  @_end_ns = nsecs + {};\n", *spec.duration_ms * 1'000'000);
+  if (spec.window_ms) start += fmt::format("  @_next_window_ns = $now + {};\n", *spec.window_ms * 1'000'000);
+  if (spec.duration_ms) start += fmt::format("  @_end_ns = $now + {};\n", *spec.duration_ms * 1'000'000);
   out += "\n" + templates::render("begin", fmt::arg("target", format_text(target_description(spec.target))),
                                   fmt::arg("start", start));
-  std::vector<std::string> results, helpers;
+  Results results;
+  std::vector<std::string> helpers;
   for (const auto& s : sections) {
     out += "\n" + s.code;
-    results.insert(results.end(), s.results.begin(), s.results.end());
+    results.cleared.insert(results.cleared.end(), s.results.begin(), s.results.end());
+    results.cumulative.insert(results.cumulative.end(), s.cumulative.begin(), s.cumulative.end());
+    results.at_cut.insert(results.at_cut.end(), s.at_cut.begin(), s.at_cut.end());
     helpers.insert(helpers.end(), s.helpers.begin(), s.helpers.end());
   }
   if (spec.window_ms || spec.duration_ms) {
@@ -173,8 +197,10 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
     if (spec.window_ms) helpers.push_back("_next_window_ns");
     if (spec.duration_ms) helpers.push_back("_end_ns");
   }
-  out += "\n" + templates::render("end", fmt::arg("prints", print_and_clear_statements(results, "  ")),
-                                  fmt::arg("clears", clear_statements(helpers)));
+  // Everything is cleared after END's prints: bpftrace's dump at exit then repeats nothing.
+  std::vector<std::string> clears = results.cumulative;
+  clears.insert(clears.end(), helpers.begin(), helpers.end());
+  out += "\n" + templates::render("end", fmt::arg("prints", results.prints("  ")), fmt::arg("clears", clear_statements(clears)));
   return out;
 }
 

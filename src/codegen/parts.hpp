@@ -30,8 +30,10 @@ std::string render_probes(const ProgramContext& program, const std::vector<std::
 // A generated section, the result maps it fills and the helper maps to clear at exit.
 struct Section {
   std::string code;
-  std::vector<std::string> results;
+  std::vector<std::string> results;     // printed and cleared at every cut
+  std::vector<std::string> cumulative;  // printed at every cut, never cleared (the report takes differences)
   std::vector<std::string> helpers;
+  std::vector<std::string> at_cut;      // statements the clock runs at every cut
 };
 
 // `spec.obs:12: on syscall read { ... }`: where a probe came from.

@@ -7,17 +7,36 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "spec/metrics.hpp"
+
 namespace ebpfgen::report {
 
 namespace {
 
 using nlohmann::json;
 
-bool is_request_map(const std::string& name) {
-  static const std::vector<std::string> names = {"@rps_sends",        "@rps_first_ns",     "@rps_last_ns",
-                                                 "@responses",        "@sat_gaps",         "@sat_gap_sum_us",
-                                                 "@sat_gap_sumsq_us2", "@slack_wait_us",   "@request_latency_us"};
-  return std::find(names.begin(), names.end(), name) != names.end();
+bool is_request_map(const std::string& name) { return request_map_kind(name) != nullptr; }
+
+// A time in ns, in the unit that keeps it short.
+std::string human_ns(double ns) {
+  if (ns >= 1e9) return fmt::format("{:.3g}s", ns / 1e9);
+  if (ns >= 1e6) return fmt::format("{:.3g}ms", ns / 1e6);
+  if (ns >= 1e3) return fmt::format("{:.3g}us", ns / 1e3);
+  return fmt::format("{:.0f}ns", ns);
+}
+
+// The request latency the way bpftrace draws a hist(), in powers of two of ns.
+std::string latency_view(const MapSnapshot& map) {
+  Histogram h = power_of_two_buckets(latency_histogram(map));
+  std::uint64_t most = 0;
+  for (const auto& b : h) most = std::max(most, b.count);
+  std::string out = "@request_latency (log2 buckets of the log-linear histogram):\n";
+  for (const auto& b : h) {
+    auto bar = most == 0 ? 0 : static_cast<std::size_t>(b.count * 52 / most);
+    std::string label = fmt::format("[{}, {})", human_ns(static_cast<double>(*b.min)), human_ns(static_cast<double>(*b.max + 1)));
+    out += fmt::format("{:<20} {:>8} |{:<52}|\n", label, b.count, std::string(bar, '@'));
+  }
+  return out;
 }
 
 std::string iso_time(Clock::time_point t) {
@@ -174,7 +193,7 @@ std::vector<Column> columns(const RequestMetrics& m) {
   std::vector<Column> out;
   auto latency = [](double Percentiles::*p) {
     return [p](const Window&, const RequestFigures& f) {
-      return f.latency_us ? fmt::format("{:.0f}", (*f.latency_us).*p) : std::string("-");
+      return f.latency_us ? fmt::format("{:.1f}", (*f.latency_us).*p) : std::string("-");
     };
   };
   if (m.rps) out.push_back({"rps(1/s)", [](const Window&, const RequestFigures& f) { return number(f.rps, 1); }});
@@ -258,9 +277,9 @@ class TableReporter : public Reporter {
     }
     if (f.slack_mean_us) out_ << fmt::format("slack: mean wait {:.1f} us\n", *f.slack_mean_us);
     if (f.latency_us) {
-      out_ << fmt::format("request latency: p50 {:.0f} us, p90 {:.0f} us, p99 {:.0f} us over {} requests\n",
+      out_ << fmt::format("request latency: p50 {:.1f} us, p90 {:.1f} us, p99 {:.1f} us over {} requests\n",
                           f.latency_us->p50, f.latency_us->p90, f.latency_us->p99, f.latency_us->count);
-      out_ << bpftrace_style(run.maps.at("@request_latency_us"));
+      out_ << latency_view(run.maps.at("@request_latency_ns"));
     }
     out_ << user_maps_text(run);
     if (facts.lost_events) out_ << fmt::format("warning: bpftrace lost {} events\n", facts.lost_events);

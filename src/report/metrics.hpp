@@ -1,5 +1,5 @@
 // The request-level metrics of one window, computed from the maps the
-// generated program printed (see templates/ and docs/LANGUAGE.md).
+// generated program printed (spec/metrics.hpp, templates/, docs/LANGUAGE.md).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@ struct Percentiles {
 };
 
 struct RequestFigures {
-  std::optional<double> rps;                    // paper: (sends - 1) / (last send - first send)
+  std::optional<double> rps;                    // paper: 1 / mean time between sends
   std::optional<std::uint64_t> sends;
   std::optional<std::uint64_t> responses;       // receive -> send turns
   std::optional<double> responses_per_s;        // responses / window length
@@ -31,6 +31,15 @@ RequestFigures request_figures(const Window& window, const RequestMetrics& asked
 // The value below which a fraction p of the histogram's samples fall,
 // interpolating linearly inside the bucket that holds it.
 std::optional<double> percentile(const Histogram& histogram, double p);
+
+// The log-linear latency histogram (keys: bucket lower bounds in ns) as buckets.
+Histogram latency_histogram(const MapSnapshot& map);
+// The same, summed into powers of two, for bpftrace's ASCII view.
+Histogram power_of_two_buckets(const Histogram& log_linear);
+
+// The variance of values from their count, sum and sum of squares, computed
+// exactly in 128-bit integers: (n * sumsq - sum^2) / n^2.
+std::optional<double> exact_variance(std::uint64_t n, std::int64_t sum, std::int64_t sumsq);
 
 // How each map of a spec merges across windows (by its aggregation).
 Merge merge_rule(const CheckedSpec& spec, const std::string& map_name);

@@ -1,5 +1,6 @@
 #include "report/records.hpp"
 
+#include <regex>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -70,6 +71,13 @@ Record parse_record(const std::string& line) {
   } else if (type == "printf") {
     r.kind = Record::Kind::Printf;
     r.text = j.at("data").get<std::string>();
+    static const std::regex cut(R"(^(run_start|window_end|run_end) (\d{1,20})\n$)");
+    std::smatch m;
+    if (std::regex_match(r.text, m, cut)) {
+      r.kind = Record::Kind::Cut;
+      r.number = std::stoull(m[2].str());
+      r.text = m[1].str();
+    }
   } else if (type == "time") {
     r.kind = Record::Kind::Time;
     r.text = j.at("data").get<std::string>();

@@ -36,10 +36,11 @@ struct MapSnapshot {
 };
 
 struct Record {
-  enum class Kind { Map, Printf, Time, LostEvents, Attached, HelperError, Blank, Other };
+  // Cut: a mark the generated program prints, "run_start NS", "window_end NS" or "run_end NS".
+  enum class Kind { Map, Printf, Cut, Time, LostEvents, Attached, HelperError, Blank, Other };
   Kind kind = Kind::Other;
-  std::string text;          // printf and time text, helper error message
-  std::uint64_t number = 0;  // lost events, attached probes
+  std::string text;          // printf and time text, the cut's name, helper error message
+  std::uint64_t number = 0;  // lost events, attached probes, a cut's kernel time (ns)
   MapSnapshot map;
 };
 

@@ -1,90 +1,150 @@
 #include "report/window.hpp"
 
+#include <time.h>
+
 #include <algorithm>
+
+#include "spec/metrics.hpp"
 
 namespace ebpfgen::report {
 
-WindowCollector::WindowCollector(Clock::time_point start, Sink sink) : sink_(std::move(sink)), last_cut_(start) {}
+namespace {
+
+std::int64_t read_clock(clockid_t id) {
+  struct timespec t {};
+  clock_gettime(id, &t);
+  return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
+}
+
+}  // namespace
+
+KernelClock KernelClock::now() {
+  // The mid-point of two monotonic reads around the wall-clock read.
+  std::int64_t before = read_clock(CLOCK_MONOTONIC);
+  std::int64_t wall = read_clock(CLOCK_REALTIME);
+  std::int64_t after = read_clock(CLOCK_MONOTONIC);
+  return {wall - (before + (after - before) / 2)};
+}
+
+std::int64_t KernelClock::kernel_now_ns() { return read_clock(CLOCK_MONOTONIC); }
+
+Clock::time_point KernelClock::wall(std::int64_t kernel_ns) const {
+  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(kernel_ns + wall_minus_kernel_ns)));
+}
+
+MapSnapshot growth(const MapSnapshot& now, const MapSnapshot* before) {
+  MapSnapshot out{now.name, {}};
+  for (const auto& [key, value] : now.entries) {
+    const Value* old = nullptr;
+    if (before) {
+      auto it = before->entries.find(key);
+      if (it != before->entries.end() && it->second.index() == value.index()) old = &it->second;
+    }
+    if (const auto* n = std::get_if<std::int64_t>(&value)) {
+      auto grown = static_cast<std::int64_t>(static_cast<std::uint64_t>(*n) -
+                                             static_cast<std::uint64_t>(old ? std::get<std::int64_t>(*old) : 0));
+      if (grown != 0 || key.empty()) out.entries[key] = grown;
+    } else if (const auto* s = std::get_if<Stats>(&value)) {
+      Stats was = old ? std::get<Stats>(*old) : Stats{};
+      if (s->count != was.count || key.empty()) out.entries[key] = Stats{s->count - was.count, s->total - was.total};
+    } else {
+      out.entries[key] = value;  // histograms are not cumulative maps
+    }
+  }
+  return out;
+}
+
+WindowCollector::WindowCollector(KernelClock clock, std::int64_t start_ns, Sink sink)
+    : clock_(clock), sink_(std::move(sink)), last_cut_ns_(start_ns) {}
+
+Window WindowCollector::window_to(std::int64_t end_ns, bool final) const {
+  Window w;
+  w.start = clock_.wall(last_cut_ns_);
+  w.end = clock_.wall(std::max(end_ns, last_cut_ns_));
+  w.final = final;
+  return w;
+}
 
 void WindowCollector::emit(Window& w) {
+  // Cumulative maps become the window's growth; Last maps keep their value at the start too.
+  for (auto& [name, map] : w.maps) {
+    const MapKind* kind = request_map_kind(name);
+    if (!kind || *kind == MapKind::First) continue;
+    auto before = printed_.find(name);
+    const MapSnapshot* was = before == printed_.end() ? nullptr : &before->second;
+    MapSnapshot now = map;
+    if (*kind == MapKind::Counter) map = growth(now, was);
+    else if (was) w.before[name] = *was;
+    printed_[name] = std::move(now);
+  }
   w.index = next_index_++;
   ++emitted_;
   sink_(w);
 }
 
-void WindowCollector::add(const Record& record, Clock::time_point now) {
+void WindowCollector::add(const Record& record) {
   if (closed_) return;
-  if (stop_at_ && now > *stop_at_) {
-    bool cut = record.kind == Record::Kind::Time || record.kind == Record::Kind::Blank;
-    if (cut && last_cut_ >= *stop_at_) {  // the window up to the stop is complete
-      if (open_) {
-        open_->final = true;
-        emit(*open_);
-      }
-      if (final_) emit(*final_);
-      open_.reset();
-      final_.reset();
-      closed_ = true;
-      return;
-    }
-    now = *stop_at_;
-  }
   switch (record.kind) {
-    case Record::Kind::Time:
-      if (final_) {  // END's mark after the duration's: the rest was counted while leaving
+    case Record::Kind::Cut: {
+      if (record.text == "run_start") break;
+      auto at = static_cast<std::int64_t>(record.number);
+      if (final_) {  // a cut after the last window's maps: the rest was counted while leaving
         emit_final();
         closed_ = true;
         break;
       }
       if (open_) emit(*open_);
       open_.reset();
-      // END's mark: what is printed from now on is the partial window up to here.
-      if (record.text.rfind("run_end", 0) == 0) final_ = Window{0, last_cut_, now, true};
-      else open_ = Window{0, last_cut_, now};
-      last_cut_ = now;
-      break;
-    case Record::Kind::Blank:
-      if (final_) break;
-      if (open_) {
-        emit(*open_);
-        open_.reset();
+      // The run ends here: at run_end, or at the first cut after a Ctrl-C, which
+      // then ends at the Ctrl-C.
+      bool stopped = stop_at_ && at > *stop_at_;
+      if (record.text == "run_end" || stopped) {
+        final_ = window_to(stopped ? *stop_at_ : at, true);
+      } else {
+        open_ = window_to(at, false);
+        last_cut_ns_ = at;
       }
-      final_ = Window{0, last_cut_, now, true};
+      break;
+    }
+    case Record::Kind::Blank:  // bpftrace's dump at exit follows
+      if (open_) emit(*open_);
+      open_.reset();
+      if (final_) emit_final();
+      closed_ = true;
       break;
     case Record::Kind::Map: {
       Window* target = final_ ? &*final_ : open_ ? &*open_ : nullptr;
-      if (!target) {  // maps before any cut belong to the dump at exit
-        final_ = Window{0, last_cut_, now, true};
-        target = &*final_;
-      }
-      target->maps[record.map.name] = record.map;
+      if (target) target->maps[record.map.name] = record.map;
       break;
     }
     default: break;
   }
 }
 
-void WindowCollector::finish(Clock::time_point now) {
+void WindowCollector::finish(std::int64_t kernel_ns) {
   if (closed_) return;
-  if (stop_at_) now = std::min(now, *stop_at_);
+  if (stop_at_) kernel_ns = std::min(kernel_ns, *stop_at_);
   if (open_) {
     emit(*open_);
     open_.reset();
   }
-  if (!final_) final_ = Window{0, last_cut_, now, true};
+  if (!final_) final_ = window_to(kernel_ns, true);
   emit_final();
+  closed_ = true;
 }
 
 void WindowCollector::emit_final() {
-  // The dump holds cleared maps too; it is a window only if it has data or is the only one.
-  bool has_data = std::any_of(final_->maps.begin(), final_->maps.end(), [](const auto& m) {
-    return std::any_of(m.second.entries.begin(), m.second.entries.end(), [](const auto& e) {
+  // A run whose duration is a multiple of the window ends right after a cut: the last
+  // window is then empty, and shown only when it is the only one.
+  bool has_data = std::any_of(final_->maps.begin(), final_->maps.end(), [&](const auto& m) {
+    const MapKind* kind = request_map_kind(m.first);
+    if (kind && *kind != MapKind::Counter) return false;
+    MapSnapshot grown = kind ? growth(m.second, printed_.contains(m.first) ? &printed_.at(m.first) : nullptr) : m.second;
+    return std::any_of(grown.entries.begin(), grown.entries.end(), [](const auto& e) {
       const auto* n = std::get_if<std::int64_t>(&e.second);
       return !n || *n != 0;
     });
   });
-  // A run whose duration is a multiple of the window ends right after a cut:
-  // what is printed then is only what was counted while bpftrace was leaving.
   bool too_short = final_->seconds() < 0.05 && emitted_ > 0;
   if ((has_data && !too_short) || emitted_ == 0) emit(*final_);
   final_.reset();
@@ -113,9 +173,9 @@ Value merge_value(const Value& a, const Value& b, Merge how) {
   }
   std::int64_t x = std::get<std::int64_t>(a), y = std::get<std::int64_t>(b);
   switch (how) {
-    case Merge::Add: return x + y;
-    // 0 means "not set in that window" for first/last timestamps and min/max.
-    case Merge::Min: return x == 0 ? y : y == 0 ? x : std::min(x, y);
+    case Merge::Add: return static_cast<std::int64_t>(static_cast<std::uint64_t>(x) + static_cast<std::uint64_t>(y));
+    // A window where a min or max map saw nothing does not print it: no "unset" value to skip.
+    case Merge::Min: return std::min(x, y);
     case Merge::Max: return std::max(x, y);
   }
   return x;
@@ -129,6 +189,7 @@ Window merge_windows(const std::vector<Window>& windows, const std::function<Mer
   if (windows.empty()) return out;
   out.start = windows.front().start;
   out.end = windows.back().end;
+  out.before = windows.front().before;
   for (const auto& w : windows) {
     for (const auto& [name, map] : w.maps) {
       auto& merged = out.maps[name];

@@ -30,7 +30,7 @@ void forward_signal(int /*signal*/) {
   if (pid > 0) {
     if (!forwarded.exchange(true)) {
       struct timespec now {};
-      clock_gettime(CLOCK_REALTIME, &now);  // async-signal-safe
+      clock_gettime(CLOCK_MONOTONIC, &now);  // async-signal-safe; the kernel's clock, as nsecs
       forwarded_at_ns = std::int64_t{now.tv_sec} * 1000000000 + now.tv_nsec;
     }
     ::kill(pid, SIGINT);  // bpftrace ends on SIGINT and prints its maps

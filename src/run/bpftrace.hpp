@@ -10,7 +10,7 @@
 
 namespace ebpfgen::run {
 
-// When a forwarded Ctrl-C / SIGTERM arrived, in ns since the epoch (0: none yet).
+// When a forwarded Ctrl-C / SIGTERM arrived, on CLOCK_MONOTONIC (bpftrace's nsecs) in ns (0: none yet).
 std::int64_t interrupted_at_ns();
 
 struct BpftraceExit {

@@ -152,12 +152,11 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   report::RunFacts facts;
   bool bad_output = false;
 
+  const auto clock = report::KernelClock::now();
+  bool started = false;  // BEGIN's line came: every probe is attached
   auto on_line = [&](const std::string& line) {
-    auto now = report::Clock::now();
     // After Ctrl-C bpftrace takes a while to detach its probes: the run ended at the Ctrl-C.
-    if (auto at = interrupted_at_ns(); at && collector) {
-      collector->stop_at(report::Clock::time_point(std::chrono::duration_cast<report::Clock::duration>(std::chrono::nanoseconds(at))));
-    }
+    if (auto at = interrupted_at_ns(); at && collector) collector->stop_at(at);
     report::Record record;
     try {
       record = report::parse_record(line);
@@ -167,15 +166,17 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
       return;
     }
     using Kind = report::Record::Kind;
-    if (record.kind == Kind::Printf && !collector && record.text.rfind("Tracing ", 0) == 0) {
-      // BEGIN's line: every probe is attached, the first window starts now.
-      collector.emplace(now, [&](const report::Window& w) {
-        windows.push_back(w);
-        reporter->window(w, report::request_figures(w, spec.metrics));
-      });
+    if (record.kind == Kind::Printf && !started && record.text.rfind("Tracing ", 0) == 0) {
+      started = true;
       std::cerr << record.text << std::flush;
       if (command) command->release();  // it runs from here on
       if (target_end) target_end->start();
+    } else if (record.kind == Kind::Cut && record.text == "run_start" && !collector) {
+      // The first window starts at the kernel time BEGIN printed.
+      collector.emplace(clock, static_cast<std::int64_t>(record.number), [&](const report::Window& w) {
+        windows.push_back(w);
+        reporter->window(w, report::request_figures(w, spec.metrics));
+      });
     } else if (record.kind == Kind::Printf) {
       std::string text = record.text;
       if (!text.empty() && text.back() == '\n') text.pop_back();
@@ -186,14 +187,14 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     } else if (record.kind == Kind::HelperError) {
       if (options.verbose) std::cerr << "ebpfgen: warning: bpftrace helper error: " << record.text << "\n";
     } else if (collector) {
-      collector->add(record, now);
+      collector->add(record);
     }
   };
 
   BpftraceExit exit = run_bpftrace(options.bpftrace, args, on_line);
   if (target_end) target_end->finish();
   auto ended_by_target = target_end ? target_end->ended_the_run() : std::nullopt;
-  if (collector) collector->finish(report::Clock::now());
+  if (collector) collector->finish(report::KernelClock::kernel_now_ns());
   if (options.verbose)
     for (const auto& w : exit.warnings) std::cerr << w << "\n";
   if (options.keep_file.empty()) fs::remove(path);

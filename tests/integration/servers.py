@@ -13,8 +13,10 @@ stats):
   - the paper's throughput of every full window is within 5% of the rate
     the server saw (its count / the load's duration);
 and across rates: the slack (mean epoll_wait) falls as the load rises.
+Both probe styles are validated alike: the socket tracepoints (the default)
+and the send and receive syscalls (`option request_probes = syscall`).
 
-Usage: servers.py EBPFGEN redis|nginx|memcached
+Usage: servers.py EBPFGEN redis|nginx|memcached socket|syscall
 """
 import json
 import os
@@ -114,10 +116,18 @@ class Memcached:
         return os.path.getsize(self.log) > 0
 
 
-def traced_run(server, rate):
+def spec_for(probes, work):
+    """The example's spec, with the probe style asked for."""
+    path = os.path.join(work, "request-metrics.obs")
+    with open(path, "w") as f:
+        f.write(f"option request_probes = {probes}\n" + open(SPEC).read())
+    return path
+
+
+def traced_run(server, rate, spec):
     """Traces the server for TRACE_SECONDS while the load runs; returns (windows, summary, served, load)."""
     before = server.served()
-    trace = subprocess.Popen([EBPFGEN, SPEC, "--run", "--format", "json", "--duration", f"{TRACE_SECONDS}s",
+    trace = subprocess.Popen([EBPFGEN, spec, "--run", "--format", "json", "--duration", f"{TRACE_SECONDS}s",
                               *server.target], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = trace.stderr.readline()
     if not line.startswith("Tracing "):
@@ -134,15 +144,16 @@ def traced_run(server, rate):
     return [l for l in lines if "window" in l], lines[-1], served, json.loads(load.stdout)
 
 
-def validate(kind):
+def validate(kind, probes):
     work = tempfile.mkdtemp(prefix="ebpfgen-it-")
+    spec = spec_for(probes, work)
     port = free_port()
     server = kind(work, port)
     try:
         wait_for_port(port)
         slack = []
         for rate in RATES:
-            windows, summary, served, load = traced_run(server, rate)
+            windows, summary, served, load = traced_run(server, rate, spec)
             responses, sends = summary["responses"], summary["sends"]
             print(f"rate {rate}/s: server {served}, responses {responses}, sends {sends}, "
                   f"loadgen {load['requests']} at {load['rate']:.0f}/s, slack {summary['slack_mean_us']:.0f} us, "
@@ -168,4 +179,4 @@ def validate(kind):
 
 if __name__ == "__main__":
     need_tracing()
-    validate({"redis": Redis, "nginx": Nginx, "memcached": Memcached}[sys.argv[2]])
+    validate({"redis": Redis, "nginx": Nginx, "memcached": Memcached}[sys.argv[2]], sys.argv[3])

@@ -81,9 +81,10 @@ class Trace:
         return self
 
     def printed(self):
-        """The lines printf printed, in order."""
+        """The lines printf printed, in order, less BEGIN's line and the program's cut marks."""
+        marks = ("Tracing ", "run_start ", "window_end ", "run_end ")
         return [r["data"].rstrip("\n") for r in self.records
-                if r["type"] == "printf" and not r["data"].startswith("Tracing ")]
+                if r["type"] == "printf" and not r["data"].startswith(marks)]
 
     def values(self, name):
         """Every value printed for map `name` (scalar maps, counts, sums...)."""
@@ -94,8 +95,16 @@ class Trace:
         return out
 
     def total(self, name):
-        """The sum over all windows of a scalar count or sum map."""
+        """The sum over all windows of a scalar count or sum map that is cleared every window."""
         return sum(v for v in self.values(name) if isinstance(v, int))
+
+    def cumulative(self, name):
+        """The final value of a request metric's map, which is never cleared before END:
+        the largest count printed, or the last keyed map that was not empty."""
+        values = self.values(name)
+        if any(isinstance(v, dict) for v in values):
+            return next((v for v in reversed(values) if isinstance(v, dict) and v), {})
+        return max((v for v in values if isinstance(v, int)), default=0)
 
 
 def check(condition, message):

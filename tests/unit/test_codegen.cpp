@@ -29,10 +29,12 @@ TEST_CASE("a small spec compiles to exactly this program") {
         "// Target: process 42 and its threads.\n"
         "\n"
         "// bpftrace runs BEGIN once every probe is attached: from this line on,\n"
-        "// nothing is missed.\n"
+        "// nothing is missed. Windows and the run count from the kernel time printed here.\n"
         "BEGIN\n"
         "{\n"
         "  printf(\"Tracing process 42 and its threads. Hit Ctrl-C to end.\\n\");\n"
+        "  $now = nsecs;\n"
+        "  printf(\"run_start %llu\\n\", $now);\n"
         "}\n"
         "\n"
         "// t.obs:2: on syscall execve { print \"hi\", comm }\n"
@@ -42,11 +44,11 @@ TEST_CASE("a small spec compiles to exactly this program") {
         "  printf(\"hi comm=%s\\n\", comm);\n"
         "}\n"
         "\n"
-        "// At the end (also after Ctrl-C): print what is left, then clear the helper\n"
-        "// maps so that only results are printed at exit.\n"
+        "// At the end (also after Ctrl-C): print what is left, then clear every map\n"
+        "// so that bpftrace's own dump at exit repeats nothing.\n"
         "END\n"
         "{\n"
-        "  time(\"run_end %Y-%m-%dT%H:%M:%S\\n\");\n"
+        "  printf(\"run_end %llu\\n\", nsecs);\n"
         "}\n");
 }
 
@@ -57,10 +59,12 @@ TEST_CASE("a block that needs the return pairs entry and return per thread, and 
         "// Target: the whole system.\n"
         "\n"
         "// bpftrace runs BEGIN once every probe is attached: from this line on,\n"
-        "// nothing is missed.\n"
+        "// nothing is missed. Windows and the run count from the kernel time printed here.\n"
         "BEGIN\n"
         "{\n"
         "  printf(\"Tracing the whole system. Hit Ctrl-C to end.\\n\");\n"
+        "  $now = nsecs;\n"
+        "  printf(\"run_start %llu\\n\", $now);\n"
         "}\n"
         "\n"
         "// t.obs:1: on syscall read where fd == 0 { hist latency in ms }\n"
@@ -82,11 +86,11 @@ TEST_CASE("a block that needs the return pairs entry and return per thread, and 
         "  }\n"
         "}\n"
         "\n"
-        "// At the end (also after Ctrl-C): print what is left, then clear the helper\n"
-        "// maps so that only results are printed at exit.\n"
+        "// At the end (also after Ctrl-C): print what is left, then clear every map\n"
+        "// so that bpftrace's own dump at exit repeats nothing.\n"
         "END\n"
         "{\n"
-        "  time(\"run_end %Y-%m-%dT%H:%M:%S\\n\");\n"
+        "  printf(\"run_end %llu\\n\", nsecs);\n"
         "  print(@hist_latency_ms); clear(@hist_latency_ms);\n"
         "  clear(@_b1_start_ns);\n"
         "  clear(@_b1_fd);\n"
@@ -100,35 +104,64 @@ TEST_CASE("hostile strings stay inside their string literal") {
   CHECK(c.find("cgroup == cgroupid(\"/sys/fs/cgroup/a\\\"b\")") != std::string::npos);
 }
 
-TEST_CASE("the request metrics aggregate in the kernel: no per-event output") {
+TEST_CASE("the request metrics aggregate in the kernel at the socket layer: no per-event output") {
   std::string p = program("target comm \"redis-server\" window 1s metrics rps, responses, saturation, slack, latency");
-  // The one printf is BEGIN's "Tracing ..." line.
-  CHECK(p.find("printf") == p.rfind("printf"));
-  CHECK(p.find("printf") > p.find("BEGIN"));
+  // The printfs are BEGIN's and the clock's marks.
+  CHECK(p.find("printf(\"Tracing ") > p.find("BEGIN"));
+  CHECK(p.find("// Request metrics from the socket tracepoints: assumed for a kernel of Linux 6.4 or later") !=
+        std::string::npos);
+  CHECK(p.find("tracepoint:sock:sock_recv_length\n/comm == \"redis-server\" && (args->ret > 0) && ((args->flags & 2) == 0)/\n"
+               "{\n  $now = nsecs;\n  $conn = (uint64)args->sk;\n") != std::string::npos);
+  CHECK(p.find("tracepoint:sock:sock_send_length\n/comm == \"redis-server\" && (args->ret > 0)/\n") != std::string::npos);
   CHECK(p.find("@rps_sends = count();") != std::string::npos);
   CHECK(p.find("@sat_gap_sumsq_us2 = sum($gap_us * $gap_us);") != std::string::npos);
-  CHECK(p.find("@slack_wait_us = stats(") != std::string::npos);
-  CHECK(p.find("@request_latency_us = hist((nsecs - $start) / 1000);") != std::string::npos);
-  CHECK(p.find("interval:ms:100\n") != std::string::npos);
-  CHECK(p.find("  $fd = args->fd;\n  $fdt = curtask->files->fdt;\n  if ($fd < $fdt->max_fds) {\n"
-               "    $file = (struct file *)*($fdt->fd + $fd);\n"
-               "    if (($file->f_inode->i_mode & 0xF000) == 0xC000) { @_send_fd[tid] = $fd + 1; }") !=
-        std::string::npos);  // sockets only, and no read past the fd table
+  CHECK(p.find("@slack_wait_ns = sum(nsecs - $start);") != std::string::npos);
+  CHECK(p.find("@request_latency_ns[$ns] = count();") != std::string::npos);
+  // Responses are the latency histogram's total: no count of their own.
+  CHECK(p.find("@responses") == std::string::npos);
   CHECK(p.find("if ($prev != 0 && $now > $prev) {") != std::string::npos);  // another CPU's later receive
-  // Every probe filters the target first, exits included, so other processes pay little.
-  CHECK(p.find("tracepoint:syscalls:sys_exit_sendmmsg\n/comm == \"redis-server\"/\n{\n  $fd1 = @_send_fd[tid];") !=
+  // No syscall tracepoint but the wait's, and no fd-type test.
+  CHECK(p.find("sys_enter_write") == std::string::npos);
+  CHECK(p.find("curtask") == std::string::npos);
+  // Open requests are dropped when their TCP socket closes, whoever closes it.
+  CHECK(p.find("tracepoint:sock:inet_sock_set_state\n/args->newstate == 7/\n{\n  $conn = (uint64)args->skaddr;") !=
         std::string::npos);
-  CHECK(p.find("tracepoint:syscalls:sys_enter_close\n/comm == \"redis-server\"/\n") != std::string::npos);
-  for (const char* helper : {"@_send_fd", "@_recv_fd", "@_recv_prev_ns", "@_turn_start_ns", "@_wait_start_ns"}) {
+  CHECK(p.find("    @_recv_prev_ns = 0;  // gaps never span a cut\n") != std::string::npos);
+  // Cumulative: printed at every cut, never cleared before END.
+  CHECK(p.find("    print(@rps_sends);\n") != std::string::npos);
+  CHECK(p.find("clear(@rps_sends)") > p.find("END"));
+  for (const char* helper : {"@_recv_prev_ns", "@_turn_start_ns", "@_wait_start_ns"}) {
     CHECK_MESSAGE(p.find(std::string("clear(") + helper + ");") != std::string::npos, helper);
   }
 }
 
+TEST_CASE("the syscall probes remain for kernels without socket tracepoints") {
+  std::string p = program("target comm \"redis-server\" option request_probes = syscall\nmetrics rps, responses, latency");
+  CHECK(p.find("// Request metrics from the socket syscalls: as the spec's 'option request_probes' asks.") !=
+        std::string::npos);
+  CHECK(p.find("  $fd = args->fd;\n  $fdt = curtask->files->fdt;\n  if ($fd < $fdt->max_fds) {\n"
+               "    $file = (struct file *)*($fdt->fd + $fd);\n"
+               "    if (($file->f_inode->i_mode & 0xF000) == 0xC000) { @_send_fd[tid] = $fd + 1; }") !=
+        std::string::npos);  // sockets only, and no read past the fd table
+  // Every probe filters the target first, exits included, so other processes pay little.
+  CHECK(p.find("tracepoint:syscalls:sys_exit_sendmmsg\n/comm == \"redis-server\"/\n{\n  $fd1 = @_send_fd[tid];") !=
+        std::string::npos);
+  CHECK(p.find("    $now = nsecs;\n    $fd = $fd1 - 1;\n    // Observed throughput") != std::string::npos);
+  CHECK(p.find("    $start = @_turn_start_ns[pid, $fd];\n") != std::string::npos);
+  CHECK(p.find("tracepoint:syscalls:sys_enter_close\n/comm == \"redis-server\"/\n") != std::string::npos);
+  CHECK(p.find("sock:") == std::string::npos);
+  CHECK(test::errors_of("option request_probes = tcp\nmetrics rps") ==
+        "t.obs:1:25: error: request_probes is socket or syscall, not 'tcp'\n"
+        "  option request_probes = tcp\n"
+        "                          ^~~\n");
+}
+
 TEST_CASE("only the metrics asked for are generated") {
   std::string p = program("metrics slack");
-  CHECK(p.find("@_send_fd") == std::string::npos);
+  CHECK(p.find("sock:") == std::string::npos);
   CHECK(p.find("@rps_sends") == std::string::npos);
   CHECK(p.find("tracepoint:syscalls:sys_enter_epoll_wait") != std::string::npos);
+  CHECK(program("metrics responses").find("    @responses = count();\n") != std::string::npos);
 }
 
 TEST_CASE("kprobe-style syscall probes read arguments from pt_regs") {
@@ -179,23 +212,25 @@ TEST_CASE("a uprobe block's func is its function's C++ name, one probe per funct
   CHECK(p.find("[func]") == std::string::npos);
 }
 
-TEST_CASE("windows and the duration are cut by one short clock, counted from BEGIN") {
-  std::string p = program("duration 90s window 1500ms metrics rps");
-  CHECK(p.find("  @_next_window_ns = nsecs + 1500000000;\n  @_end_ns = nsecs + 90000000000;\n}") != std::string::npos);
-  CHECK(p.find("interval:ms:100\n{\n  // Every 1500ms: print this window's results") != std::string::npos);
-  CHECK(p.find("  if (nsecs >= @_next_window_ns) {\n    time(\"window_end %Y-%m-%dT%H:%M:%S\\n\");\n"
-               "    print(@rps_sends); clear(@rps_sends);\n") != std::string::npos);
+TEST_CASE("windows and the duration are cut by one short clock, marked with the kernel's time") {
+  std::string p = program("duration 90s window 1500ms metrics rps\non syscall read { count }");
+  CHECK(p.find("  $now = nsecs;\n  printf(\"run_start %llu\\n\", $now);\n"
+               "  @_next_window_ns = $now + 1500000000;\n  @_end_ns = $now + 90000000000;\n}") != std::string::npos);
+  CHECK(p.find("interval:ms:100\n{\n  $now = nsecs;\n  // Every 1500ms: mark the cut with the kernel's clock") != std::string::npos);
+  CHECK(p.find("  if ($now >= @_next_window_ns) {\n    printf(\"window_end %llu\\n\", $now);\n"
+               "    print(@rps_sends);\n    print(@rps_first_ns);\n    print(@rps_last_ns);\n"
+               "    print(@count); clear(@count);\n") != std::string::npos);
   CHECK(p.find("    @_next_window_ns = @_next_window_ns + 1500000000;\n  }\n") != std::string::npos);
-  CHECK(p.find("  if (nsecs >= @_end_ns) {\n    time(\"run_end %Y-%m-%dT%H:%M:%S\\n\");\n"
-               "    print(@rps_sends); clear(@rps_sends);\n    print(@rps_first_ns); clear(@rps_first_ns);\n"
-               "    print(@rps_last_ns); clear(@rps_last_ns);\n    exit();\n  }\n}\n") != std::string::npos);
+  CHECK(p.find("  if ($now >= @_end_ns) {\n    printf(\"run_end %llu\\n\", $now);\n"
+               "    print(@rps_sends);\n    print(@rps_first_ns);\n"
+               "    print(@rps_last_ns);\n    print(@count); clear(@count);\n    exit();\n  }\n}\n") != std::string::npos);
   // A window shorter than the tick sets the tick.
   CHECK(program("window 50ms metrics rps").find("interval:ms:50\n") != std::string::npos);
 }
 
 TEST_CASE("an attach point used by two probes gets probes of its own") {
   // bpftrace 0.17 drops one probe's events when a point in a list is attached twice.
-  std::string p = program("metrics saturation\non syscall read { count }");
+  std::string p = program("option request_probes = syscall\nmetrics saturation\non syscall read { count }");
   CHECK(p.find("tracepoint:syscalls:sys_enter_readv,\ntracepoint:syscalls:sys_enter_recvfrom,") != std::string::npos);
   CHECK(p.find("tracepoint:syscalls:sys_enter_read,") == std::string::npos);
   CHECK(p.find("tracepoint:syscalls:sys_enter_read\n{\n  // Is the fd a socket?") != std::string::npos);
@@ -203,4 +238,8 @@ TEST_CASE("an attach point used by two probes gets probes of its own") {
   // Unshared points stay in one list.
   CHECK(program("on syscall read, write { count }").find("sys_enter_read,\ntracepoint:syscalls:sys_enter_write\n") !=
         std::string::npos);
+  // A socket tracepoint shared with a block of the spec, likewise.
+  std::string q = program("metrics rps\non tracepoint sock:sock_send_length { count }");
+  CHECK(q.find("tracepoint:sock:sock_send_length\n/args->ret > 0/\n") != std::string::npos);
+  CHECK(q.find("tracepoint:sock:sock_send_length\n{\n  @count = count();") != std::string::npos);
 }

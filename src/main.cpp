@@ -215,6 +215,8 @@ int main(int argc, char** argv) {
   app.add_option("--keep", o.run_options.keep_file, "--run: save the generated program to this file");
   app.add_flag("-v,--verbose", o.run_options.verbose, "--run: show the bpftrace command and its warnings");
   app.add_flag("--mount-tracefs", o.run_options.mount_tracefs, "--run: mount tracefs if it is missing");
+  app.add_flag("--no-aot{false}", o.run_options.ahead_of_time,
+               "--run: always run under plain bpftrace, never its ahead-of-time runtime");
   app.add_option("--syscall-table", o.syscall_table,
                  "syscall names to check against: auto (the kernel's tracefs, else built-in) or builtin")
       ->check(CLI::IsMember({"auto", "builtin"}));

@@ -181,6 +181,7 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
   std::string start;
   if (spec.window_ms) start += fmt::format("  @_next_window_ns = $now + {};\n", *spec.window_ms * 1'000'000);
   if (spec.duration_ms) start += fmt::format("  @_end_ns = $now + {};\n", *spec.duration_ms * 1'000'000);
+  if (spec.window_ms || spec.duration_ms) start += "  @_stop = 0;  // set by ebpfgen to end the run\n";
   out += "\n" + templates::render("begin", fmt::arg("target", format_text(target_description(spec.target))),
                                   fmt::arg("start", start));
   Results results;
@@ -196,6 +197,7 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
     out += "\n" + clock_probe(spec, results);
     if (spec.window_ms) helpers.push_back("_next_window_ns");
     if (spec.duration_ms) helpers.push_back("_end_ns");
+    helpers.push_back("_stop");
   }
   // Everything is cleared after END's prints: bpftrace's dump at exit then repeats nothing.
   std::vector<std::string> clears = results.cumulative;

@@ -169,6 +169,7 @@ class JsonReporter : public Reporter {
     json j = {{"summary", true}, {"start", iso_time(run.start)}, {"seconds", run.seconds()},
               {"lost_events", facts.lost_events}, {"interrupted", facts.interrupted}};
     if (!facts.ended_by.empty()) j["ended_by"] = facts.ended_by;
+    j["tracer"] = facts.tracer;
     j.update(figures_json(f, spec_.metrics));
     j["maps"] = user_maps_json(run);
     out_ << j.dump() << "\n" << std::flush;
@@ -282,6 +283,7 @@ class TableReporter : public Reporter {
       out_ << latency_view(run.maps.at("@request_latency_ns"));
     }
     out_ << user_maps_text(run);
+    out_ << "tracer: " << facts.tracer << "\n";
     if (facts.lost_events) out_ << fmt::format("warning: bpftrace lost {} events\n", facts.lost_events);
     out_ << std::flush;
   }

@@ -19,6 +19,7 @@ struct RunFacts {
   std::uint64_t lost_events = 0;
   bool interrupted = false;
   std::string ended_by;  // "" when the run ended as planned
+  std::string tracer;    // which program ran it, and why
 };
 
 class Reporter {

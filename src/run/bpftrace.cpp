@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -15,6 +16,8 @@
 #include <boost/process/extend.hpp>
 #include <fmt/format.h>
 
+#include "run/stop_map.hpp"
+
 namespace ebpfgen::run {
 
 namespace bp = boost::process;
@@ -24,6 +27,7 @@ namespace {
 std::atomic<pid_t> child_pid{0};
 std::atomic<bool> forwarded{false};
 std::atomic<std::int64_t> forwarded_at_ns{0};
+std::atomic<int> stop_pipe{-1};  // write end, when the run is ended through its stop map
 
 void forward_signal(int /*signal*/) {
   pid_t pid = child_pid.load();
@@ -33,7 +37,22 @@ void forward_signal(int /*signal*/) {
       clock_gettime(CLOCK_MONOTONIC, &now);  // async-signal-safe; the kernel's clock, as nsecs
       forwarded_at_ns = std::int64_t{now.tv_sec} * 1000000000 + now.tv_nsec;
     }
-    ::kill(pid, SIGINT);  // bpftrace ends on SIGINT and prints its maps
+    if (int fd = stop_pipe.load(); fd >= 0) {
+      [[maybe_unused]] auto n = ::write(fd, "s", 1);  // the stopper thread sets the map
+    } else {
+      ::kill(pid, SIGINT);  // bpftrace ends on SIGINT and prints its maps
+    }
+  }
+}
+
+// Waits for a stop request, then sets the tracer's stop map; SIGINT if that fails.
+void stop_through_map(int read_end, pid_t tracer, std::vector<std::string>& errors) {
+  char what = 0;
+  while (::read(read_end, &what, 1) == 1 && what == 's') {
+    std::string error = set_stop_map(tracer);
+    if (error.empty()) continue;
+    errors.push_back("ERROR: cannot end the run through its stop map: " + error);
+    ::kill(tracer, SIGINT);
   }
 }
 
@@ -70,7 +89,7 @@ bool is_noise(const std::string& line) {
 }
 
 BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::string>& args,
-                          const std::function<void(const std::string&)>& on_line) {
+                          const std::function<void(const std::string&)>& on_line, StopBy stop_by) {
   BpftraceExit result;
   bp::ipstream out, err;
   SignalForwarding forwarding;
@@ -81,6 +100,13 @@ BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::st
                   bp::args(args), bp::std_out > out, bp::std_err > err, bp::std_in < bp::null,
                   bp::extend::on_exec_setup = [](auto&) { ::setpgid(0, 0); });
   child_pid = child.id();
+  int pipe_ends[2] = {-1, -1};
+  std::vector<std::string> stop_errors;
+  std::thread stopper;
+  if (stop_by == StopBy::StopMap && ::pipe2(pipe_ends, O_CLOEXEC) == 0) {
+    stopper = std::thread(stop_through_map, pipe_ends[0], child.id(), std::ref(stop_errors));
+    stop_pipe = pipe_ends[1];
+  }
 
   std::thread stderr_reader([&] {
     std::string line;
@@ -98,6 +124,14 @@ BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::st
   child.wait();
   stderr_reader.join();
   child_pid = 0;
+  if (stopper.joinable()) {
+    stop_pipe = -1;
+    [[maybe_unused]] auto n = ::write(pipe_ends[1], "q", 1);
+    stopper.join();
+    ::close(pipe_ends[0]);
+    ::close(pipe_ends[1]);
+    result.errors.insert(result.errors.end(), stop_errors.begin(), stop_errors.end());
+  }
   int raw = child.native_exit_code();
   result.status = WIFSIGNALED(raw) ? 128 + WTERMSIG(raw) : WEXITSTATUS(raw);
   if (WIFSIGNALED(raw)) result.errors.push_back(fmt::format("ERROR: bpftrace was killed by signal {} ({})", WTERMSIG(raw), strsignal(WTERMSIG(raw))));

@@ -20,9 +20,14 @@ struct BpftraceExit {
   std::vector<std::string> warnings;  // stderr noise worth showing with -v
 };
 
+// How a run is asked to end: SIGINT (bpftrace runs END and prints), or, for
+// bpftrace-aotrt, which SIGINT kills without END, by setting the program's
+// @_stop map, which its clock polls (run/stop_map.hpp).
+enum class StopBy { Signal, StopMap };
+
 // Runs `bpftrace ARGS...`; `on_line` gets each line of its stdout.
 BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::string>& args,
-                          const std::function<void(const std::string&)>& on_line);
+                          const std::function<void(const std::string&)>& on_line, StopBy stop_by = StopBy::Signal);
 
 // Asks the running bpftrace to end, as Ctrl-C does.
 void stop_bpftrace();

@@ -13,6 +13,7 @@
 
 #include "codegen/codegen.hpp"
 #include "report/records.hpp"
+#include "run/aot.hpp"
 #include "run/bpftrace.hpp"
 #include "run/launch.hpp"
 #include "run/preflight.hpp"
@@ -115,7 +116,16 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   if (spec.target.kind == ast::TargetKind::Container) spec.target_facts = resolved->facts;
   std::string program = generate_program(spec, source);
   std::string path = program_file(program, options.keep_file);
-  std::vector<std::string> args = {"-f", "json", path};
+  // Ahead of time where the program allows it: a lean tracer that attaches at once.
+  std::string tracer = options.bpftrace, why_not_aot = "asked for with --no-aot";
+  std::optional<std::string> compiled;
+  if (options.ahead_of_time && !spec.window_ms && !spec.duration_ms) {
+    why_not_aot = "a program without a window or a duration has no clock to end it by";
+  } else if (options.ahead_of_time) {
+    compiled = aot_compiled(program, path, options.bpftrace, why_not_aot);
+  }
+  if (compiled) tracer = "bpftrace-aotrt";
+  std::vector<std::string> args = {"-f", "json", compiled.value_or(path)};
   if (resolved->parameter) args.push_back(std::to_string(*resolved->parameter));
   // A command target: launched held in a cgroup of its own, whose id is the program's $1.
   std::optional<LaunchedCommand> command;
@@ -138,8 +148,12 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
       return target::wait_for_exit(*resolved->watched, over) ? resolved->watched_name + " exited" : "";
     });
   }
+  report::RunFacts facts;
+  facts.tracer = compiled ? "bpftrace-aotrt (compiled ahead of time, cached in " + aot_cache_dir() + ")"
+                          : "bpftrace (" + why_not_aot + ")";
   if (options.verbose) {
-    std::cerr << "ebpfgen: running: " << options.bpftrace;
+    std::cerr << "ebpfgen: tracer: " << facts.tracer << "\n";
+    std::cerr << "ebpfgen: running: " << tracer;
     for (const auto& a : args) std::cerr << " " << a;
     std::cerr << "\n";
   }
@@ -149,7 +163,6 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   auto reporter = report::make_reporter(options.format, out, spec);
   std::vector<report::Window> windows;
   std::optional<report::WindowCollector> collector;
-  report::RunFacts facts;
   bool bad_output = false;
 
   const auto clock = report::KernelClock::now();
@@ -191,7 +204,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     }
   };
 
-  BpftraceExit exit = run_bpftrace(options.bpftrace, args, on_line);
+  BpftraceExit exit = run_bpftrace(tracer, args, on_line, compiled ? StopBy::StopMap : StopBy::Signal);
   if (target_end) target_end->finish();
   auto ended_by_target = target_end ? target_end->ended_the_run() : std::nullopt;
   if (collector) collector->finish(report::KernelClock::kernel_now_ns());

@@ -18,6 +18,7 @@ struct RunOptions {
   std::string keep_file;    // --keep: where to save the generated program
   bool verbose = false;     // -v: show the bpftrace command and its warnings
   bool mount_tracefs = false;
+  bool ahead_of_time = true;  // run under bpftrace-aotrt where the program allows it (run/aot.hpp)
   std::string bpftrace = "bpftrace";
 };
 

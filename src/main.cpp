@@ -47,7 +47,7 @@ struct Options {
 std::optional<ebpfgen::ast::Target> target_override(const Options& o) {
   using ebpfgen::ast::TargetKind;
   std::optional<ebpfgen::ast::Target> t;
-  if (o.pid) t = {TargetKind::Pid, *o.pid};
+  if (o.pid) t = {TargetKind::Pid, ebpfgen::canonical_pid(*o.pid)};
   if (o.comm) t = {TargetKind::Comm, *o.comm};
   if (o.cgroup) t = {TargetKind::Cgroup, *o.cgroup};
   if (o.container) t = {TargetKind::Container, *o.container};

@@ -21,13 +21,25 @@ bool has_control_chars(const std::string& s) {
 
 bool matches(const std::string& s, const char* pattern) { return std::regex_match(s, std::regex(pattern)); }
 
+// bpftrace 0.17's limits that a spec can reach.
+constexpr std::size_t bpftrace_max_string = 63;  // BPFTRACE_STRLEN 64, with the closing NUL
+// Durations and windows: a year, so that nsecs + the duration in ns stays far inside 64 bits.
+constexpr std::uint64_t max_duration_ms = 8760ULL * 3'600'000;
+
 }  // namespace
+
+std::string canonical_pid(const std::string& digits) {
+  auto first = digits.find_first_not_of('0');
+  return first == std::string::npos ? (digits.empty() ? "" : "0") : digits.substr(first);
+}
 
 void check_target(const ast::Target& t) {
   switch (t.kind) {
     case ast::TargetKind::Pid: {
-      // Linux pids are at most 2^22 (PID_MAX_LIMIT).
-      unsigned long pid = t.value.size() > 7 ? 0 : std::stoul(t.value);
+      // Linux pids are at most 2^22 (PID_MAX_LIMIT). Leading zeros are dropped before the
+      // number reaches a program, where a leading 0 would make it octal.
+      std::string digits = canonical_pid(t.value);
+      unsigned long pid = digits.empty() || digits.size() > 7 ? 0 : std::stoul(digits);
       if (pid == 0 || pid > 4194304) {
         throw SpecError(t.where, fmt::format("'{}' is not a valid process id (1 to 4194304)", t.value));
       }
@@ -118,8 +130,9 @@ class BlockChecker {
       case ast::ProbeKind::Kprobe:
       case ast::ProbeKind::Kretprobe: {
         const auto& fn = probe.names.front();
-        if (!matches(fn.text, "[A-Za-z0-9_.$*?]+")) {
-          throw SpecError(fn.where, "a kernel function name may use only letters, digits and '_', '.', '$', with '*' "
+        // bpftrace 0.17 reads '$' in an attach point as a syntax error.
+        if (!matches(fn.text, "[A-Za-z0-9_.*?]+")) {
+          throw SpecError(fn.where, "a kernel function name may use only letters, digits, '_' and '.', with '*' "
                                     "and '?' as wildcards");
         }
         out_.attach.push_back(fn.text);
@@ -228,6 +241,11 @@ class BlockChecker {
     }
     if (c.rhs.kind == ast::Operand::Kind::String) {
       if (has_control_chars(c.rhs.text)) throw SpecError(c.rhs.where, "strings in conditions must be printable");
+      if (c.rhs.text.size() > bpftrace_max_string) {
+        throw SpecError(c.rhs.where, fmt::format("this string has {} bytes; bpftrace's strings hold at most {} "
+                                                 "(BPFTRACE_STRLEN is 64, with the closing NUL)",
+                                                 c.rhs.text.size(), bpftrace_max_string));
+      }
       if (c.lhs.text == "comm" && c.rhs.text.size() > 15) {
         throw SpecError(c.rhs.where, "a process name has at most 15 characters, so this never matches");
       }
@@ -247,6 +265,7 @@ class BlockChecker {
       }
     }
     if (fn == "lhist") {
+      if (agg.low < 0) throw SpecError(agg.where, "a linear histogram starts at 0 or above (bpftrace's lhist() min must be non-negative)");
       if (agg.low >= agg.high) throw SpecError(agg.where, "a linear histogram needs LOW below HIGH");
       if (agg.step <= 0) throw SpecError(agg.where, "a linear histogram needs a positive step");
       if ((agg.high - agg.low) / agg.step > 1000) throw SpecError(agg.where, "a linear histogram has at most 1000 buckets");
@@ -430,15 +449,20 @@ CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
     if (spec.target) {
       check_target(*spec.target);
       out.target = *spec.target;
+      if (out.target.kind == ast::TargetKind::Pid) out.target.value = canonical_pid(out.target.value);
     }
   });
   attempt([&] {
     if (spec.duration) {
       if (spec.duration->milliseconds == 0) throw SpecError(spec.duration->where, "a duration must be longer than 0");
+      if (spec.duration->milliseconds > max_duration_ms) {
+        throw SpecError(spec.duration->where, "a duration is at most 8760h (a year)");
+      }
       out.duration_ms = spec.duration->milliseconds;
     }
     if (spec.window) {
       if (spec.window->milliseconds == 0) throw SpecError(spec.window->where, "a window must be longer than 0");
+      if (spec.window->milliseconds > max_duration_ms) throw SpecError(spec.window->where, "a window is at most 8760h (a year)");
       if (spec.duration && spec.window->milliseconds > spec.duration->milliseconds) {
         throw SpecError(spec.window->where, "the window is longer than the whole run (duration)");
       }

@@ -64,6 +64,8 @@ CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog);
 
 // Validates a target alone (also used for command-line overrides).
 void check_target(const ast::Target& target);
+// A pid's digits without leading zeros ("0100" -> "100"): bpftrace reads a leading 0 as octal.
+std::string canonical_pid(const std::string& digits);
 
 // The names of the request metrics, in report order.
 const std::vector<std::string>& metric_names();

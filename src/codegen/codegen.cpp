@@ -119,7 +119,9 @@ std::string clock_probe(const CheckedSpec& spec, const Results& results) {
               "  // the others are cleared right after their print (an event between the two is lost).";
     window = templates::render("clock_window", fmt::arg("window", human_duration(*spec.window_ms)),
                                fmt::arg("window_ns", *spec.window_ms * 1'000'000), fmt::arg("prints", prints),
-                               fmt::arg("cumulative_note", note));
+                               fmt::arg("cumulative_note", note),
+                               // The run's end cuts the last window itself: no empty window after it.
+                               fmt::arg("unless_ending", spec.duration_ms ? " && $now < @_end_ns" : ""));
   }
   if (spec.duration_ms) {
     duration = templates::render("clock_duration", fmt::arg("duration", human_duration(*spec.duration_ms)),

@@ -167,7 +167,8 @@ class JsonReporter : public Reporter {
   }
   void summary(const Window& run, const RequestFigures& f, const RunFacts& facts) override {
     json j = {{"summary", true}, {"start", iso_time(run.start)}, {"seconds", run.seconds()},
-              {"lost_events", facts.lost_events}, {"interrupted", facts.interrupted}};
+              {"lost_events", facts.lost_events}, {"skipped_probe_runs", facts.skipped_runs},
+              {"interrupted", facts.interrupted}};
     if (!facts.ended_by.empty()) j["ended_by"] = facts.ended_by;
     j["tracer"] = facts.tracer;
     j.update(figures_json(f, spec_.metrics));
@@ -253,18 +254,23 @@ class TableReporter : public Reporter {
       }
       out_ << fmt::format("{:<9} {:>7.2f}", clock_time(w.start), w.seconds());
       for (const auto& c : columns_) out_ << fmt::format(" {:>12}", c.value(w, f));
-      out_ << (w.final && spec_.window_ms ? "  (last, partial)" : "") << "\n";
+      out_ << (w.final && spec_.window_ms ? (is_partial(w) ? "  (last, partial)" : "  (last)") : "") << "\n";
     }
-    // Per-window user results, when the spec has windows; a final window is the part of
+    // Per-window user results, when the spec has windows; a partial window is the part of
     // one that Ctrl-C or the target's end cut short.
     if (spec_.window_ms) {
       std::string maps = user_maps_text(w);
       if (!maps.empty()) {
         out_ << fmt::format("-- window {} ({}, {:.2f} s{})\n{}", w.index, clock_time(w.start), w.seconds(),
-                            w.final ? ", last, partial" : "", maps);
+                            w.final ? (is_partial(w) ? ", last, partial" : ", last") : "", maps);
       }
     }
     out_ << std::flush;
+  }
+  // Shorter than a window by more than half a tick of the clock that cuts them.
+  bool is_partial(const Window& w) const {
+    double window = static_cast<double>(*spec_.window_ms) / 1000;
+    return w.seconds() < window - std::min(window, 0.1) / 2;
   }
   void summary(const Window& run, const RequestFigures& f, const RunFacts& facts) override {
     out_ << fmt::format("\n== summary: {:.2f} s from {}", run.seconds(), clock_time(run.start));
@@ -285,6 +291,7 @@ class TableReporter : public Reporter {
     out_ << user_maps_text(run);
     out_ << "tracer: " << facts.tracer << "\n";
     if (facts.lost_events) out_ << fmt::format("warning: bpftrace lost {} events\n", facts.lost_events);
+    if (facts.skipped_runs) out_ << skipped_runs_warning(facts.skipped_runs) << "\n";
     out_ << std::flush;
   }
 
@@ -296,6 +303,12 @@ class TableReporter : public Reporter {
 };
 
 }  // namespace
+
+std::string skipped_runs_warning(std::uint64_t skipped) {
+  return fmt::format("warning: the kernel skipped {} run{} of this program's probes (it skips a probe that fires "
+                     "while another BPF program runs on that CPU): counts may be low by as many",
+                     skipped, skipped == 1 ? "" : "s");
+}
 
 std::string bpftrace_style(const MapSnapshot& map) {
   std::string out;

@@ -17,6 +17,7 @@ enum class Format { Table, Json, Csv };
 // What happened to the run, for the summary.
 struct RunFacts {
   std::uint64_t lost_events = 0;
+  std::uint64_t skipped_runs = 0;  // probe runs the kernel skipped (recursion_misses)
   bool interrupted = false;
   std::string ended_by;  // "" when the run ended as planned
   std::string tracer;    // which program ran it, and why
@@ -31,6 +32,9 @@ class Reporter {
 };
 
 std::unique_ptr<Reporter> make_reporter(Format format, std::ostream& out, const CheckedSpec& spec);
+
+// What the summary says when the kernel skipped probe runs.
+std::string skipped_runs_warning(std::uint64_t skipped);
 
 // A map the way bpftrace prints it (histograms with bars).
 std::string bpftrace_style(const MapSnapshot& map);

@@ -128,14 +128,19 @@ void WindowCollector::finish(std::int64_t kernel_ns) {
     emit(*open_);
     open_.reset();
   }
-  if (!final_) final_ = window_to(kernel_ns, true);
-  emit_final();
+  // Output that ended without the program's last cut (bpftrace died) printed nothing more
+  // to show: a window of it only when there is no other.
+  if (final_) emit_final();
+  else if (emitted_ == 0) {
+    Window w = window_to(kernel_ns, true);
+    emit(w);
+  }
   closed_ = true;
 }
 
 void WindowCollector::emit_final() {
-  // A run whose duration is a multiple of the window ends right after a cut: the last
-  // window is then empty, and shown only when it is the only one.
+  // A last window that is both empty and short (the run ended right after a cut) is
+  // shown only when it is the only one; one with data always is, however short.
   bool has_data = std::any_of(final_->maps.begin(), final_->maps.end(), [&](const auto& m) {
     const MapKind* kind = request_map_kind(m.first);
     if (kind && *kind != MapKind::Counter) return false;
@@ -145,8 +150,7 @@ void WindowCollector::emit_final() {
       return !n || *n != 0;
     });
   });
-  bool too_short = final_->seconds() < 0.05 && emitted_ > 0;
-  if ((has_data && !too_short) || emitted_ == 0) emit(*final_);
+  if (has_data || final_->seconds() >= 0.05 || emitted_ == 0) emit(*final_);
   final_.reset();
 }
 

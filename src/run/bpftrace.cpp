@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -84,6 +85,8 @@ std::int64_t interrupted_at_ns() { return forwarded_at_ns.load(); }
 
 void stop_bpftrace() { forward_signal(SIGINT); }
 
+int running_tracer() { return child_pid.load(); }
+
 bool is_noise(const std::string& line) {
   return line.empty() || line.find("RLIMIT_MEMLOCK") != std::string::npos || line.rfind("Attaching ", 0) == 0;
 }
@@ -98,7 +101,10 @@ BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::st
   // Its own process group: a terminal's Ctrl-C reaches only us, and we pass it on once.
   bp::child child(bp::search_path(bpftrace).empty() ? boost::filesystem::path(bpftrace) : bp::search_path(bpftrace),
                   bp::args(args), bp::std_out > out, bp::std_err > err, bp::std_in < bp::null,
-                  bp::extend::on_exec_setup = [](auto&) { ::setpgid(0, 0); });
+                  bp::extend::on_exec_setup = [](auto&) {
+                    ::setpgid(0, 0);
+                    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlives ebpfgen, even a killed one
+                  });
   child_pid = child.id();
   int pipe_ends[2] = {-1, -1};
   std::vector<std::string> stop_errors;

@@ -32,6 +32,9 @@ BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::st
 // Asks the running bpftrace to end, as Ctrl-C does.
 void stop_bpftrace();
 
+// The running tracer's pid, 0 when none runs.
+int running_tracer();
+
 // Whether a stderr line is bpftrace's harmless start-up chatter.
 bool is_noise(const std::string& line);
 

@@ -17,6 +17,7 @@
 #include "run/bpftrace.hpp"
 #include "run/launch.hpp"
 #include "run/preflight.hpp"
+#include "run/stop_map.hpp"
 #include "run/target_end.hpp"
 #include "target/process.hpp"
 #include "target/resolve.hpp"
@@ -167,6 +168,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
 
   const auto clock = report::KernelClock::now();
   bool started = false;  // BEGIN's line came: every probe is attached
+  bool skips_read = false;
   auto on_line = [&](const std::string& line) {
     // After Ctrl-C bpftrace takes a while to detach its probes: the run ended at the Ctrl-C.
     if (auto at = interrupted_at_ns(); at && collector) collector->stop_at(at);
@@ -200,6 +202,11 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     } else if (record.kind == Kind::HelperError) {
       if (options.verbose) std::cerr << "ebpfgen: warning: bpftrace helper error: " << record.text << "\n";
     } else if (collector) {
+      // The probes' skipped runs, read while the tracer still holds its programs.
+      if (record.kind == Kind::Cut && record.text == "run_end" && !skips_read) {
+        skips_read = true;
+        if (int tracer = running_tracer()) facts.skipped_runs = skipped_program_runs(tracer);
+      }
       collector->add(record);
     }
   };
@@ -212,6 +219,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     for (const auto& w : exit.warnings) std::cerr << w << "\n";
   if (options.keep_file.empty()) fs::remove(path);
 
+  if (facts.skipped_runs) std::cerr << "ebpfgen: " << report::skipped_runs_warning(facts.skipped_runs) << "\n";
   facts.interrupted = exit.interrupted;
   bool failed = exit.status != 0 && !exit.interrupted;
   if (failed) {

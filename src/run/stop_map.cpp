@@ -36,6 +36,21 @@ std::vector<std::uint32_t> map_ids(pid_t pid) {
 
 }  // namespace
 
+std::uint64_t skipped_program_runs(pid_t tracer) {
+  std::uint64_t skipped = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(fmt::format("/proc/{}/fdinfo", tracer), ec)) {
+    std::ifstream in(entry.path());
+    std::string key;
+    std::uint64_t value = 0;
+    while (in >> key) {
+      if (key == "recursion_misses:" && in >> value) skipped += value;
+      else in.ignore(4096, '\n');
+    }
+  }
+  return skipped;
+}
+
 std::string set_stop_map(pid_t tracer, const std::string& name) {
   const std::string wanted = "AT_" + name;  // bpftrace's name for @name (at most 15 characters)
   for (std::uint32_t id : map_ids(tracer)) {

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 
 namespace ebpfgen::run {
@@ -13,5 +14,10 @@ namespace ebpfgen::run {
 // Sets the scalar map bpftrace calls `@name` in the process `tracer` to 1.
 // Returns "" on success, else what went wrong.
 std::string set_stop_map(pid_t tracer, const std::string& name = "_stop");
+
+// How many times the kernel skipped one of the tracer's BPF programs because it
+// fired while another BPF program ran on that CPU (recursion_misses, summed over
+// the programs the process holds).
+std::uint64_t skipped_program_runs(pid_t tracer);
 
 }  // namespace ebpfgen::run

@@ -172,3 +172,42 @@ TEST_CASE("a uprobe glob may not match more functions than bpftrace attaches") {
   CHECK(e.find("t.obs:1:11: error: 'std::*' matches ") == 0);
   CHECK(e.find(" functions; bpftrace attaches at most 512 probes: narrow it\n") != std::string::npos);
 }
+
+TEST_CASE("a pid with leading zeros is that pid in decimal, never octal") {
+  // bpftrace reads `pid == 0100` as pid 64, and `pid == 08` as a syntax error.
+  CHECK(test::program("target pid 0100\non syscall read { count }").find("/pid == 100/") != std::string::npos);
+  CHECK(test::checked("target pid 008\non syscall read { count }").target.value == "8");
+  CHECK(errors_of("target pid 000\non syscall read { count }") ==
+        "t.obs:1:12: error: '000' is not a valid process id (1 to 4194304)\n"
+        "  target pid 000\n"
+        "             ^~~\n");
+}
+
+TEST_CASE("durations and windows are at most a year, so no time wraps around in the program") {
+  CHECK(errors_of("duration 18446744073710ms\non syscall read { count }") ==
+        "t.obs:1:10: error: a duration is at most 8760h (a year)\n"
+        "  duration 18446744073710ms\n"
+        "           ^~~~~~~~~~~~~~~~\n");
+  CHECK(errors_of("window 8761h\non syscall read { count }").find("error: a window is at most 8760h (a year)") !=
+        std::string::npos);
+  CHECK(errors_of("duration 8760h\non syscall read { count }") == "");
+}
+
+TEST_CASE("what bpftrace 0.17 would reject is rejected at the spec's line and column") {
+  std::string long_text(64, 'a');
+  CHECK(errors_of("on syscall openat where args.filename == \"" + long_text + "\" { count }") ==
+        "t.obs:1:42: error: this string has 64 bytes; bpftrace's strings hold at most 63 (BPFTRACE_STRLEN is 64, "
+        "with the closing NUL)\n"
+        "  on syscall openat where args.filename == \"" + long_text + "\" { count }\n"
+        "                                           ^" + std::string(65, '~') + "\n");
+  CHECK(errors_of("on syscall openat where args.filename == \"" + std::string(63, 'a') + "\" { count }") == "");
+  CHECK(errors_of("on syscall read { lhist ret from -10 to 100 step 10 }") ==
+        "t.obs:1:19: error: a linear histogram starts at 0 or above (bpftrace's lhist() min must be non-negative)\n"
+        "  on syscall read { lhist ret from -10 to 100 step 10 }\n"
+        "                    ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+  CHECK(errors_of("on kprobe vfs$read { count }") ==
+        "t.obs:1:11: error: a kernel function name may use only letters, digits, '_' and '.', with '*' and '?' as "
+        "wildcards\n"
+        "  on kprobe vfs$read { count }\n"
+        "            ^~~~~~~~\n");
+}

@@ -180,6 +180,20 @@ TEST_CASE("windows: a duration that is a multiple of the window leaves no empty 
   CHECK(value(got[0], "@responses") == 10);
 }
 
+TEST_CASE("windows: a short last window with data is kept, however short") {
+  std::vector<Window> got;
+  WindowCollector c(test_clock, 0, [&](const Window& w) { got.push_back(w); });
+  c.add(cut("window_end", 1000 * ms));
+  c.add(count_map("@responses", 10));
+  c.add(cut("run_end", 1030 * ms));  // the target exited 30 ms after the cut
+  c.add(count_map("@responses", 17));
+  c.finish(1100 * ms);
+  REQUIRE(got.size() == 2);
+  CHECK(got[1].final);
+  CHECK(got[1].seconds() == doctest::Approx(0.03));
+  CHECK(value(got[1], "@responses") == 7);
+}
+
 TEST_CASE("merging windows adds counters and histograms, keeps the first and the latest timestamps") {
   Window a, b;
   a.start = wall_ms(0);

@@ -18,44 +18,35 @@ namespace {
 
 long bpf(int command, union bpf_attr& attr) { return ::syscall(SYS_bpf, command, &attr, sizeof attr); }
 
-// The ids of the BPF maps a process holds open, from /proc/PID/fdinfo.
-std::vector<std::uint32_t> map_ids(pid_t pid) {
-  std::vector<std::uint32_t> ids;
+// The values of one field ("map_id:", "recursion_misses:") over the fds a process holds, from /proc/PID/fdinfo.
+std::vector<std::uint64_t> fdinfo_values(pid_t pid, const std::string& field) {
+  std::vector<std::uint64_t> values;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(fmt::format("/proc/{}/fdinfo", pid), ec)) {
     std::ifstream in(entry.path());
     std::string key;
     std::uint64_t value = 0;
     while (in >> key) {
-      if (key == "map_id:" && in >> value) ids.push_back(static_cast<std::uint32_t>(value));
+      if (key == field && in >> value) values.push_back(value);
       else in.ignore(4096, '\n');
     }
   }
-  return ids;
+  return values;
 }
 
 }  // namespace
 
 std::uint64_t skipped_program_runs(pid_t tracer) {
   std::uint64_t skipped = 0;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(fmt::format("/proc/{}/fdinfo", tracer), ec)) {
-    std::ifstream in(entry.path());
-    std::string key;
-    std::uint64_t value = 0;
-    while (in >> key) {
-      if (key == "recursion_misses:" && in >> value) skipped += value;
-      else in.ignore(4096, '\n');
-    }
-  }
+  for (auto misses : fdinfo_values(tracer, "recursion_misses:")) skipped += misses;
   return skipped;
 }
 
 std::string set_stop_map(pid_t tracer, const std::string& name) {
   const std::string wanted = "AT_" + name;  // bpftrace's name for @name (at most 15 characters)
-  for (std::uint32_t id : map_ids(tracer)) {
+  for (std::uint64_t id : fdinfo_values(tracer, "map_id:")) {
     union bpf_attr by_id {};
-    by_id.map_id = id;
+    by_id.map_id = static_cast<std::uint32_t>(id);
     int fd = static_cast<int>(bpf(BPF_MAP_GET_FD_BY_ID, by_id));
     if (fd < 0) continue;
     struct bpf_map_info info {};

@@ -234,19 +234,24 @@ class TurnTable:
         bpftrace = [pid for pid in children(ebpfgen_pid) if comm(pid) == "bpftrace"]
         check(len(bpftrace) == 1, f"ebpfgen runs one bpftrace: {bpftrace}")
         self.bpftrace = bpftrace[0]
-        ids = set()
-        for fd in os.listdir(f"/proc/{bpftrace[0]}/fdinfo"):
-            try:
-                with open(f"/proc/{bpftrace[0]}/fdinfo/{fd}") as f:
-                    ids.update(int(l.split()[1]) for l in f if l.startswith("map_id:"))
-            except OSError:
-                pass
+        ids = self.held_ids("map_id:")
         maps = json.loads(subprocess.run(["bpftool", "map", "show", "-j"], capture_output=True, text=True,
                                          check=True).stdout)
         mine = [m for m in maps if m["id"] in ids and m.get("name") == "AT__turn_start_"]
         check(len(mine) == 1, f"bpftrace {bpftrace[0]} has one AT__turn_start_ map: {mine}")
         self.id = mine[0]["id"]
         self.max_entries = mine[0]["max_entries"]
+
+    def held_ids(self, field):
+        """The ids of the BPF objects (field "map_id:" or "prog_id:") this bpftrace holds open."""
+        ids = set()
+        for fd in os.listdir(f"/proc/{self.bpftrace}/fdinfo"):
+            try:
+                with open(f"/proc/{self.bpftrace}/fdinfo/{fd}") as f:
+                    ids.update(int(l.split()[1]) for l in f if l.startswith(field))
+            except OSError:
+                pass
+        return ids
 
     def entries(self):
         out = subprocess.run(["bpftool", "map", "dump", "id", str(self.id), "-j"], capture_output=True, text=True,
@@ -258,13 +263,7 @@ class TurnTable:
         the kernel runs no tracing program inside another on the same CPU and counts each one it
         skipped (recursion_misses). A TCP close handled in a softirq that interrupted the receive
         probe is such an event, and its connection's open request is then never forgotten."""
-        ids = set()
-        for fd in os.listdir(f"/proc/{self.bpftrace}/fdinfo"):
-            try:
-                with open(f"/proc/{self.bpftrace}/fdinfo/{fd}") as f:
-                    ids.update(int(l.split()[1]) for l in f if l.startswith("prog_id:"))
-            except OSError:
-                pass
+        ids = self.held_ids("prog_id:")
         progs = json.loads(subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True,
                                           check=True).stdout)
         out = {}

@@ -10,6 +10,7 @@
 
 #include "diag/suggest.hpp"
 #include "spec/metrics.hpp"
+#include "target/resolve.hpp"
 
 namespace ebpfgen {
 
@@ -450,6 +451,8 @@ CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
       check_target(*spec.target);
       out.target = *spec.target;
       if (out.target.kind == ast::TargetKind::Pid) out.target.value = canonical_pid(out.target.value);
+      // Read from the host here, once, so that codegen reads nothing of it.
+      if (out.target.kind == ast::TargetKind::Cgroup) out.cgroup_directory = target::cgroup_directory(out.target.value);
     }
   });
   attempt([&] {

@@ -51,6 +51,7 @@ struct RequestMetrics {
 struct CheckedSpec {
   ast::Target target;
   std::vector<std::string> target_facts;  // what the target resolved to, when it was (comments)
+  std::string cgroup_directory;           // cgroup targets: the directory under the cgroup2 mount
   std::optional<std::uint64_t> duration_ms;
   std::optional<std::uint64_t> window_ms;
   SyscallStyle style = SyscallStyle::Tracepoint;

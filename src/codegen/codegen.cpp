@@ -8,7 +8,6 @@
 #include "codegen/parts.hpp"
 #include "codegen/spelling.hpp"
 #include "codegen/templates.hpp"
-#include "target/resolve.hpp"
 
 namespace ebpfgen {
 
@@ -49,7 +48,8 @@ std::string predicate(const std::vector<std::string>& conditions) {
 
 namespace {
 
-std::string target_filter(const ast::Target& t) {
+std::string target_filter(const CheckedSpec& spec) {
+  const ast::Target& t = spec.target;
   switch (t.kind) {
     case ast::TargetKind::All: return "";
     case ast::TargetKind::Pid: {
@@ -64,7 +64,7 @@ std::string target_filter(const ast::Target& t) {
       return "(" + filter + ")";  // predicates join it to other conditions with &&
     }
     case ast::TargetKind::Comm: return "comm == " + string_literal(t.value);
-    case ast::TargetKind::Cgroup: return "cgroup == cgroupid(" + string_literal(target::cgroup_directory(t.value)) + ")";
+    case ast::TargetKind::Cgroup: return "cgroup == cgroupid(" + string_literal(spec.cgroup_directory) + ")";
     // Known when the program is run: bpftrace's first positional parameter.
     // A container by its mount namespace: every runtime gives each container one, and
     // unlike its cgroup it holds processes in nested cgroups and on cgroup v1 hosts too.
@@ -155,7 +155,7 @@ std::string target_description(const ast::Target& t) {
 
 std::string generate_program(const CheckedSpec& spec, const Source& source) {
   using namespace codegen;
-  ProgramContext program{spec, source, target_filter(spec.target), {}};
+  ProgramContext program{spec, source, target_filter(spec), {}};
   std::vector<std::string> points = spec.metrics.any() ? request_metrics_points(spec) : std::vector<std::string>{};
   for (const auto& block : spec.blocks) {
     auto more = block_points(block, spec.style);

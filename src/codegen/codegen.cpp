@@ -1,6 +1,5 @@
 #include "codegen/codegen.hpp"
 
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include <atomic>
+#include <exception>
 #include <thread>
 
 #include <boost/process.hpp>
@@ -126,7 +127,14 @@ BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::st
     }
   });
   std::string line;
-  while (std::getline(out, line)) on_line(line);
+  std::exception_ptr failure;
+  try {
+    while (std::getline(out, line)) on_line(line);
+  } catch (...) {
+    // Our failure ends the tracer too, and no thread is left running.
+    failure = std::current_exception();
+    ::kill(child.id(), SIGKILL);
+  }
   child.wait();
   stderr_reader.join();
   child_pid = 0;
@@ -138,6 +146,7 @@ BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::st
     ::close(pipe_ends[1]);
     result.errors.insert(result.errors.end(), stop_errors.begin(), stop_errors.end());
   }
+  if (failure) std::rethrow_exception(failure);
   int raw = child.native_exit_code();
   result.status = WIFSIGNALED(raw) ? 128 + WTERMSIG(raw) : WEXITSTATUS(raw);
   if (WIFSIGNALED(raw)) result.errors.push_back(fmt::format("ERROR: bpftrace was killed by signal {} ({})", WTERMSIG(raw), strsignal(WTERMSIG(raw))));

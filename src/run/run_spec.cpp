@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -39,14 +41,28 @@ std::string spec_origin(const std::string& program, std::size_t line) {
 
 namespace {
 
-// A file that appears under its name only once it is complete.
+// A file that appears under its name only once it is complete: written to a new file of
+// an unpredictable name in the same directory (mkstemp: never an existing file, never
+// through a link someone placed there), flushed to disk, then renamed over the target.
 void write_atomically(const std::string& path, const std::string& content) {
   fs::path target(path);
-  fs::path temp = target.parent_path() / ("." + target.filename().string() + ".tmp");
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out.flush()) throw std::runtime_error("cannot write " + temp.string());
+  fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  std::string temp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+  int fd = ::mkstemp(temp.data());
+  if (fd < 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  bool ok = done == content.size() && ::fsync(fd) == 0;
+  int saved = errno;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(temp.c_str());
+    throw std::runtime_error("cannot write " + path + ": " + std::strerror(saved ? saved : EIO));
   }
   fs::rename(temp, target);
 }
@@ -103,6 +119,19 @@ void show_errors(const std::vector<std::string>& errors, const std::string& prog
 
 int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions& options,
              std::optional<target::Resolved> resolved) {
+  // -o's directory must take the report: known before the run, not after it.
+  if (!options.output_file.empty()) {
+    fs::path dir = fs::path(options.output_file).parent_path();
+    std::string probe = ((dir.empty() ? fs::path(".") : dir) / ".ebpfgen-XXXXXX").string();
+    int fd = ::mkstemp(probe.data());
+    if (fd < 0) {
+      std::cerr << "ebpfgen: error: -o " << options.output_file << ": cannot write in its directory: "
+                << std::strerror(errno) << "\n";
+      return 2;
+    }
+    ::close(fd);
+    ::unlink(probe.c_str());
+  }
   if (auto problem = preflight(checked, {options.bpftrace, options.mount_tracefs})) {
     std::cerr << "ebpfgen: error: " << problem->message << "\n";
     return problem->exit_status;

@@ -46,6 +46,8 @@ EBPFGEN_ERROR(or_cond, "expected a condition such as ret > 0, fd == 3, comm == \
 EBPFGEN_ERROR(and_cond, "expected a condition such as ret > 0, fd == 3, comm == \"nginx\" or socket");
 EBPFGEN_ERROR(condition_atom, "expected a condition such as ret > 0, fd == 3, comm == \"nginx\" or socket");
 EBPFGEN_ERROR(close_paren, "expected ')' to close the parenthesis");
+EBPFGEN_ERROR(condition_too_deep, "conditions nest too deeply: at most 32 levels of 'not' and parentheses");
+static_assert(max_condition_depth == 32, "say the new depth in condition_too_deep's message");
 EBPFGEN_ERROR(unit, "expected a time unit: ns, us, ms or s");
 EBPFGEN_WORDS(unit, "ns us ms s");
 EBPFGEN_ERROR(value, "expected a field to aggregate, e.g. hist ret or hist latency in ms");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <tao/pegtl.hpp>
+#include <tao/pegtl/contrib/analyze_traits.hpp>
 
 namespace ebpfgen::grammar {
 
@@ -25,6 +26,29 @@ struct string_char : p::sor<p::seq<p::one<'\\'>, p::must<escape>>,
 struct string_end : p::one<'"'> {};                                     // closing quote
 struct string : p::seq<p::one<'"'>, p::star<string_char>, p::must<string_end>> {};  // "text"
 struct list_sep : p::seq<_, p::one<','>> {};                            // comma in lists
+
+// Conditions nest (`not`, parentheses) at most this deep. Every stage walks
+// them recursively, the parser first: without a bound, a few thousand '('
+// overflow the stack.
+inline constexpr int max_condition_depth = 32;
+inline thread_local int condition_depth = 0;  // of the atom being matched now
+struct condition_too_deep : p::failure {};    // its error (errors.hpp); never matches
+// Rule, one level deeper; past the limit, an error at the atom that goes too deep.
+template <typename Rule>
+struct nested {
+  using rule_t = nested;
+  using subs_t = p::type_list<Rule>;
+  template <p::apply_mode A, p::rewind_mode M, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&... st) {
+    if (condition_depth >= max_condition_depth) Control<condition_too_deep>::raise(in, st...);
+    struct level {
+      level() { ++condition_depth; }
+      ~level() { --condition_depth; }
+    } deeper;
+    return Control<Rule>::template match<A, M, Action, Control>(in, st...);
+  }
+};
 
 // --- Keywords ----------------------------------------------------------------
 struct kw_target : TAO_PEGTL_KEYWORD("target") {};
@@ -109,7 +133,7 @@ struct condition_atom;
 struct not_cond : p::seq<TAO_PEGTL_KEYWORD("not"), then<condition_atom>> {};
 struct close_paren : p::one<')'> {};
 struct paren_cond : p::seq<p::one<'('>, then<or_cond>, then<close_paren>> {};
-struct condition_atom : p::sor<not_cond, paren_cond, socket_test, comparison> {};
+struct condition_atom : nested<p::sor<not_cond, paren_cond, socket_test, comparison>> {};  // depth-limited
 struct and_cond : p::seq<condition_atom, p::star<_, TAO_PEGTL_KEYWORD("and"), then<condition_atom>>> {};
 struct or_cond : p::seq<and_cond, p::star<_, TAO_PEGTL_KEYWORD("or"), then<and_cond>>> {};
 struct where_clause : p::seq<_, kw_where, then<or_cond>> {};
@@ -148,3 +172,7 @@ struct end_of_spec : p::eof {};
 struct spec : p::seq<_, p::star<statement, _, p::opt<p::one<';'>, _>>, p::must<end_of_spec>> {};
 
 }  // namespace ebpfgen::grammar
+
+// For the grammar analysis (tests/unit/test_grammar.cpp): nested<Rule> matches as Rule does.
+template <typename Name, typename Rule>
+struct tao::pegtl::analyze_traits<Name, ebpfgen::grammar::nested<Rule>> : tao::pegtl::analyze_seq_traits<Rule> {};

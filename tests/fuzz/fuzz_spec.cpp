@@ -1,0 +1,42 @@
+// libFuzzer target: the input is spec text, run through parse -> check ->
+// codegen as `ebpfgen --emit --syscall-table builtin` runs it, and every
+// SpecError is rendered as ebpfgen prints it. A SpecError is the expected
+// answer to a bad spec; anything else (another exception, a crash, a hang,
+// a leak, undefined behaviour) is a finding.
+//
+// What the stages read on the machine while fuzzing: nothing is written and
+// no process is started. Uprobe blocks are checked but not resolved (that
+// reads ELF binaries on this machine), so no program is generated for them.
+// Two stages still read files: check reads the tracefs format files of
+// `tracepoint` blocks (/sys/kernel/tracing/events/CATEGORY/NAME/format, the
+// name made of letters, digits, '_' and '*' only), and codegen of a `target
+// cgroup` reads /proc/self/mounts for the cgroup v2 mount. Container and
+// command targets read nothing: the program takes them as $1.
+//
+// Built by -Dfuzzing=true (tests/fuzz/meson.build); run by scripts/fuzz.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "check/check.hpp"
+#include "check/functions.hpp"
+#include "codegen/codegen.hpp"
+#include "diag/diagnostic.hpp"
+#include "parse/parse.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const ebpfgen::SyscallCatalog catalog = ebpfgen::SyscallCatalog::builtin();
+  ebpfgen::Source source{"fuzz.obs", std::string(reinterpret_cast<const char*>(data), size)};
+  try {
+    auto spec = ebpfgen::parse_spec(source);
+    auto checked = ebpfgen::check_spec(spec, catalog);
+    if (ebpfgen::has_uprobes(checked)) return 0;
+    std::string program = ebpfgen::generate_program(checked, source);
+    if (program.empty()) __builtin_trap();  // a checked spec always makes a program
+  } catch (const ebpfgen::SpecError& e) {
+    std::string text = ebpfgen::render(source, e);
+    if (text.empty()) __builtin_trap();  // every error says something
+  }
+  // Any other exception leaves this function: libFuzzer reports it as a crash.
+  return 0;
+}

@@ -31,7 +31,7 @@ struct list_sep : p::seq<_, p::one<','>> {};                            // comma
 // them recursively, the parser first: without a bound, a few thousand '('
 // overflow the stack.
 inline constexpr int max_condition_depth = 32;
-inline thread_local int condition_depth = 0;  // of the atom being matched now
+inline thread_local int condition_depth = 0;  // atoms around the one being matched now
 struct condition_too_deep : p::failure {};    // its error (errors.hpp); never matches
 // Rule, one level deeper; past the limit, an error at the atom that goes too deep.
 template <typename Rule>
@@ -41,7 +41,7 @@ struct nested {
   template <p::apply_mode A, p::rewind_mode M, template <typename...> class Action,
             template <typename...> class Control, typename ParseInput, typename... States>
   static bool match(ParseInput& in, States&&... st) {
-    if (condition_depth >= max_condition_depth) Control<condition_too_deep>::raise(in, st...);
+    if (condition_depth > max_condition_depth) Control<condition_too_deep>::raise(in, st...);
     struct level {
       level() { ++condition_depth; }
       ~level() { --condition_depth; }

@@ -120,7 +120,7 @@ class BlockChecker {
           throw SpecError(fn.where, "a function name may use only letters, digits, blanks and _ . $ : ~ ( ) < > , & [ ] "
                                     "+ -, with '*' and '?' as wildcards");
         }
-        if (!matches(probe.binary.text, "[A-Za-z0-9/._+-]+") ||
+        if (probe.binary.text.size() > 4096 || !matches(probe.binary.text, "[A-Za-z0-9/._+-]+") ||
             matches(probe.binary.text, "(.*/)?\\.\\.(/.*)?")) {
           throw SpecError(probe.binary.where, "a binary is named with only letters, digits and '/', '.', '_', '+', "
                                               "'-', and no '..'");
@@ -131,7 +131,9 @@ class BlockChecker {
       case ast::ProbeKind::Kprobe:
       case ast::ProbeKind::Kretprobe: {
         const auto& fn = probe.names.front();
-        // bpftrace 0.17 reads '$' in an attach point as a syntax error.
+        // bpftrace 0.17 reads '$' in an attach point as a syntax error; kernel symbols have at
+        // most 512 characters (KSYM_NAME_LEN), and the length is checked before the regex.
+        if (fn.text.size() > 512) throw SpecError(fn.where, "a kernel function name has at most 512 characters");
         if (!matches(fn.text, "[A-Za-z0-9_.*?]+")) {
           throw SpecError(fn.where, "a kernel function name may use only letters, digits, '_' and '.', with '*' "
                                     "and '?' as wildcards");
@@ -174,8 +176,13 @@ class BlockChecker {
     auto category = name.text.substr(0, colon);
     auto event = name.text.substr(colon + 1);
     bool glob = name.text.find('*') != std::string::npos;
+    // A file name has at most 255 bytes: longer parts name no tracepoint (and must not reach the file system).
+    if (category.size() > 255 || event.size() > 255) {
+      throw SpecError(name.where, "a tracepoint's category and event have at most 255 characters each");
+    }
+    std::error_code dir_ec;
     if (!root || (glob && (category.find('*') != std::string::npos ||
-                           std::filesystem::is_directory(*root / "events" / category)))) {
+                           std::filesystem::is_directory(*root / "events" / category, dir_ec)))) {
       out_.context.events.emplace_back();  // bpftrace matches the glob
       return;
     }

@@ -4,14 +4,15 @@
 // answer to a bad spec; anything else (another exception, a crash, a hang,
 // a leak, undefined behaviour) is a finding.
 //
-// What the stages read on the machine while fuzzing: nothing is written and
-// no process is started. Uprobe blocks are checked but not resolved (that
-// reads ELF binaries on this machine), so no program is generated for them.
-// Two stages still read files: check reads the tracefs format files of
-// `tracepoint` blocks (/sys/kernel/tracing/events/CATEGORY/NAME/format, the
-// name made of letters, digits, '_' and '*' only), and codegen of a `target
-// cgroup` reads /proc/self/mounts for the cgroup v2 mount. Container and
-// command targets read nothing: the program takes them as $1.
+// What the stages do on the machine while fuzzing: nothing is written and no
+// process is started. Uprobe blocks are checked but not resolved (that reads
+// ELF binaries on this machine), so no program is generated for them. Check
+// still reads two things: for `tracepoint` blocks, tracefs (the event's
+// /sys/kernel/tracing/events/CATEGORY/NAME/format, and the list of events for
+// "did you mean"; the name has only letters, digits, '_' and '*'), and for a
+// `target cgroup`, /proc/self/mounts (where cgroup v2 is mounted). Codegen
+// reads nothing; container and command targets read nothing either: the
+// program takes them as $1.
 //
 // Built by -Dfuzzing=true (tests/fuzz/meson.build); run by scripts/fuzz.
 #include <cstddef>

@@ -211,3 +211,19 @@ TEST_CASE("what bpftrace 0.17 would reject is rejected at the spec's line and co
         "  on kprobe vfs$read { count }\n"
         "            ^~~~~~~~\n");
 }
+
+TEST_CASE("names too long for the kernel are refused before they reach a regex or the file system") {
+  CHECK(errors_of("on kprobe " + std::string(30000, 'a') + " { count }").find(
+            "t.obs:1:11: error: a kernel function name has at most 512 characters\n") == 0);
+  CHECK(errors_of("on tracepoint " + std::string(4069, 'a') + ":* { count }").find(
+            "t.obs:1:15: error: a tracepoint's category and event have at most 255 characters each\n") == 0);
+}
+
+TEST_CASE("conditions nest at most 32 deep") {
+  auto nested = [](int depth) {
+    return "on syscall read where " + std::string(depth, '(') + "ret > 0" + std::string(depth, ')') + " { count }";
+  };
+  CHECK(errors_of(nested(32)) == "");
+  CHECK(errors_of(nested(33)).find("t.obs:1:56: error: conditions nest too deeply: at most 32 levels of 'not' and "
+                                   "parentheses\n") == 0);
+}

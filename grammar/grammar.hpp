@@ -94,7 +94,7 @@ struct duration_stmt : p::seq<kw_duration, then<duration_value>> {};
 struct window_stmt : p::seq<kw_window, then<duration_value>> {};
 struct option_name : identifier {};
 struct option_equals : p::one<'='> {};
-struct option_value : identifier {};
+struct option_value : p::sor<identifier, p::seq<digits, p::not_at<p::identifier_other>>> {};  // socket, 16384
 struct option_stmt : p::seq<kw_option, then<option_name>, then<option_equals>, then<option_value>> {};
 struct metric_name : identifier {};
 struct metrics_stmt : p::seq<kw_metrics, then<metric_name>, p::star<list_sep, then<metric_name>>> {};

@@ -22,6 +22,8 @@
 
 namespace {
 
+using ebpfgen::shown;
+
 constexpr int exit_spec_error = 1;
 constexpr int exit_usage_error = 2;
 
@@ -66,11 +68,11 @@ std::optional<ebpfgen::ast::Target> target_override(const Options& o) {
 
 // --targets: what the target resolves to now.
 int show_target(const ebpfgen::ast::Target& target) {
-  std::cout << "target: " << ebpfgen::target_description(target) << "\n";
+  std::cout << "target: " << shown(ebpfgen::target_description(target)) << "\n";
   try {
-    for (const auto& fact : ebpfgen::target::resolve_target(target).facts) std::cout << "  " << fact << "\n";
+    for (const auto& fact : ebpfgen::target::resolve_target(target).facts) std::cout << "  " << shown(fact) << "\n";
   } catch (const ebpfgen::target::TargetError& e) {
-    std::cerr << "ebpfgen: error: " << e.what() << "\n";
+    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
     return ebpfgen::run::exit_no_target;
   }
   return 0;
@@ -91,17 +93,17 @@ int list_symbols(const std::vector<std::string>& args, const std::optional<ebpfg
       functions = symbols::resolve_function(functions, pattern, binary).functions;
     }
     for (const auto& f : functions) {
-      std::cout << f.demangled;
-      if (f.mangled != f.demangled) std::cout << "  " << f.mangled;
+      std::cout << shown(f.demangled);
+      if (f.mangled != f.demangled) std::cout << "  " << shown(f.mangled);
       std::cout << "\n";
     }
-    std::cerr << fmt::format("{} function{} in {}\n", functions.size(), functions.size() == 1 ? "" : "s", binary);
+    std::cerr << fmt::format("{} function{} in {}\n", functions.size(), functions.size() == 1 ? "" : "s", shown(binary));
   } catch (const symbols::Error& e) {
-    std::cerr << "ebpfgen: error: " << e.what() << "\n";
-    for (const auto& note : e.notes) std::cerr << "  note: " << note << "\n";
+    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
+    for (const auto& note : e.notes) std::cerr << "  note: " << shown(note) << "\n";
     return exit_spec_error;
   } catch (const ebpfgen::target::TargetError& e) {
-    std::cerr << "ebpfgen: error: " << e.what() << "\n";
+    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
     return ebpfgen::run::exit_no_target;
   }
   return 0;
@@ -113,7 +115,7 @@ std::vector<std::string> container_facts(const ebpfgen::ast::Target& target) {
   try {
     return ebpfgen::target::resolve_target(target).facts;
   } catch (const ebpfgen::target::TargetError& e) {
-    std::cerr << "ebpfgen: warning: " << e.what() << "\n";
+    std::cerr << "ebpfgen: warning: " << shown(e.what()) << "\n";
     return {"not found when this program was made: give its mount namespace inode as $1 (ebpfgen --targets shows it)"};
   }
 }
@@ -186,10 +188,10 @@ int compile(const Options& o, const ebpfgen::Source& source) {
     std::cerr << ebpfgen::render(source, e);
     return exit_spec_error;
   } catch (const ebpfgen::target::TargetError& e) {
-    std::cerr << "ebpfgen: error: " << e.what() << "\n";
+    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
     return ebpfgen::run::exit_no_target;
   } catch (const std::exception& e) {  // the machine failed us: a file, a process, a pipe
-    std::cerr << "ebpfgen: error: " << e.what() << "\n";
+    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
     return ebpfgen::run::exit_bpftrace_failed;
   }
 }
@@ -233,7 +235,7 @@ int main(int argc, char** argv) {
   target->require_option(0, 1);
   app.footer("Exit status: 0 success, 1 errors in the spec, 2 usage errors; --run also: 3 bpftrace missing or\n"
              "older than 0.17, 4 not permitted, 5 tracefs not mounted, 6 probe not available, 7 bpftrace failed;\n"
-             "--run and --targets: 8 the target cannot be found.");
+             "--run and --targets: 8 the target cannot be found; --run: 9 the maps need more memory than is available.");
   // `-- PROGRAM ARGS...`: a command to launch, its arguments taken as they are.
   int own_args = argc;
   for (int i = 1; i < argc; ++i) {

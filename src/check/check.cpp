@@ -1,6 +1,8 @@
 #include "check/check.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -26,6 +28,9 @@ bool matches(const std::string& s, const char* pattern) { return std::regex_matc
 constexpr std::size_t bpftrace_max_string = 63;  // BPFTRACE_STRLEN 64, with the closing NUL
 // Durations and windows: a year, so that nsecs + the duration in ns stays far inside 64 bits.
 constexpr std::uint64_t max_duration_ms = 8760ULL * 3'600'000;
+// Keys per map: bpftrace preallocates each map, about 100 bytes a key (a
+// million keys is about 100 MB for each map of the program).
+constexpr std::uint64_t max_map_keys = 1'048'576;
 
 }  // namespace
 
@@ -343,21 +348,41 @@ RequestMetrics check_metrics(const std::vector<ast::Name>& names, const SyscallC
   return m;
 }
 
-// The options a spec may set, with the values each takes (the first is the default).
+// The options a spec may set, with the values each takes (the first is the
+// default), or, for a number, its range.
 struct OptionChoice {
   std::string_view name;
-  std::vector<std::string_view> values;
+  std::vector<std::string_view> values;  // empty: a number from `low` to `high`
+  std::uint64_t low = 0, high = 0;
+  std::string_view number_meaning = {};
 };
 const std::vector<OptionChoice>& option_choices() {
-  static const std::vector<OptionChoice> choices = {{"syscall_probes", {"tracepoint", "kprobe"}},
-                                                     {"request_probes", {"socket", "syscall"}}};
+  static const std::vector<OptionChoice> choices = {
+      {"syscall_probes", {"tracepoint", "kprobe"}},
+      {"request_probes", {"socket", "syscall"}},
+      // bpftrace preallocates every map at this size (about 100 bytes a key).
+      {"map_keys", {}, 1, max_map_keys, "the number of keys each map holds (bpftrace's BPFTRACE_MAP_KEYS_MAX)"}};
   return choices;
 }
 
 struct Options {
   SyscallStyle style = SyscallStyle::Tracepoint;
   std::optional<RequestProbes> request_probes;  // unset: the socket tracepoints where the kernel has them
+  std::optional<std::uint64_t> map_keys;        // unset: bpftrace's 4096
 };
+
+// A number option's value, in its range.
+std::uint64_t option_number(const OptionChoice& choice, const ast::Name& value) {
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(value.text.data(), value.text.data() + value.text.size(), n);
+  bool is_number = !value.text.empty() && std::isdigit(static_cast<unsigned char>(value.text[0]));
+  if (!is_number || ec != std::errc() || end != value.text.data() + value.text.size() || n < choice.low ||
+      n > choice.high || (value.text.size() > 1 && value.text[0] == '0')) {
+    throw SpecError(value.where, fmt::format("{} is {}, from {} to {}, not '{}'", choice.name, choice.number_meaning,
+                                             choice.low, choice.high, value.text));
+  }
+  return n;
+}
 
 Options check_options(const std::vector<ast::Option>& options) {
   Options out;
@@ -373,6 +398,10 @@ Options check_options(const std::vector<ast::Option>& options) {
     }
     if (!seen.insert(option.name.text).second) {
       throw SpecError(option.name.where, fmt::format("option '{}' is set twice", option.name.text));
+    }
+    if (choice->values.empty()) {
+      out.map_keys = option_number(*choice, option.value);
+      continue;
     }
     if (std::find(choice->values.begin(), choice->values.end(), option.value.text) == choice->values.end()) {
       std::vector<std::string> values(choice->values.begin(), choice->values.end());
@@ -482,6 +511,7 @@ CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
   Options options;
   attempt([&] { options = check_options(spec.options); });
   out.style = options.style;
+  out.map_keys = options.map_keys;
   attempt([&] {
     out.metrics = check_metrics(spec.metrics, catalog);
     if (!spec.metrics.empty()) out.metrics_where = spec.metrics.front().where;

@@ -55,6 +55,7 @@ struct CheckedSpec {
   std::optional<std::uint64_t> duration_ms;
   std::optional<std::uint64_t> window_ms;
   SyscallStyle style = SyscallStyle::Tracepoint;
+  std::optional<std::uint64_t> map_keys;  // `option map_keys`: bpftrace's BPFTRACE_MAP_KEYS_MAX (unset: 4096)
   RequestMetrics metrics;
   Location metrics_where;  // the `metrics` line
   std::vector<CheckedBlock> blocks;

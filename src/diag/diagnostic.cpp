@@ -27,15 +27,27 @@ std::string line_text(const std::string& text, std::size_t line) {
 // Control characters would garble the terminal; show them as '?'.
 std::string printable(std::string s) {
   for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\t') c = '?';
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = '?';
   }
   return s;
 }
 
 }  // namespace
 
+std::string shown(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) out += fmt::format("\\x{:02x}", byte);
+    else out += c;
+  }
+  return out;
+}
+
 std::string render(const Source& source, const Diagnostic& d) {
-  std::string out = fmt::format("{}:{}:{}: error: {}\n", source.name, d.where.line, d.where.column, d.message);
+  std::string out =
+      fmt::format("{}:{}:{}: error: {}\n", shown(source.name), d.where.line, d.where.column, shown(d.message));
   std::string line = printable(line_text(source.text, d.where.line));
   out += "  " + line + "\n  ";
   // Keep tabs in the caret line so the caret lines up under tabbed text.
@@ -44,7 +56,7 @@ std::string render(const Source& source, const Diagnostic& d) {
   std::size_t tail = d.where.column - 1 + d.where.length;
   for (std::size_t i = d.where.column; i < tail && i < line.size(); ++i) out += '~';
   out += '\n';
-  for (const auto& note : d.notes) out += "  note: " + note + "\n";
+  for (const auto& note : d.notes) out += "  note: " + shown(note) + "\n";
   return out;
 }
 

@@ -6,9 +6,15 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ebpfgen {
+
+// Text from a spec, the system (process and container names, symbols, paths)
+// or bpftrace, made safe for a terminal: control bytes and DEL shown as \xHH,
+// so that no escape sequence reaches it.
+std::string shown(std::string_view text);
 
 // A spec's text and the name it is reported under (a path or "<command-line>").
 struct Source {

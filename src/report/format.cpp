@@ -1,12 +1,14 @@
 #include "report/format.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <ctime>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "diag/diagnostic.hpp"
 #include "spec/metrics.hpp"
 
 namespace ebpfgen::report {
@@ -163,6 +165,7 @@ class JsonReporter : public Reporter {
               {"seconds", w.seconds()}, {"final", w.final}};
     j.update(figures_json(f, spec_.metrics));
     j["maps"] = user_maps_json(w);
+    j["lower_bounds"] = lower_bounds(w, spec_.metrics);
     out_ << j.dump() << "\n" << std::flush;
   }
   void summary(const Window& run, const RequestFigures& f, const RunFacts& facts) override {
@@ -173,6 +176,15 @@ class JsonReporter : public Reporter {
     j["tracer"] = facts.tracer;
     j.update(figures_json(f, spec_.metrics));
     j["maps"] = user_maps_json(run);
+    j["lower_bounds"] = lower_bounds(run, spec_.metrics);
+    json failures = json::array();
+    for (const auto& m : facts.map_failures) {
+      json one = {{"map", m.map}, {"count", m.count}};
+      if (m.helper.empty()) one["full_at"] = m.limit;
+      else one.update({{"helper", m.helper}, {"error", m.error}});
+      failures.push_back(one);
+    }
+    j["map_failures"] = failures;
     out_ << j.dump() << "\n" << std::flush;
   }
 
@@ -180,6 +192,12 @@ class JsonReporter : public Reporter {
   std::ostream& out_;
   const CheckedSpec& spec_;
 };
+
+std::string joined(const std::vector<std::string>& names, const char* separator) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : separator) + n;
+  return out;
+}
 
 std::string number(const std::optional<double>& v, int decimals) {
   return v ? fmt::format("{:.{}f}", *v, decimals) : "-";
@@ -219,10 +237,11 @@ std::vector<Column> columns(const RequestMetrics& m) {
 
 class CsvReporter : public Reporter {
  public:
-  CsvReporter(std::ostream& out, const CheckedSpec& spec) : out_(out), columns_(columns(spec.metrics)) {
+  CsvReporter(std::ostream& out, const CheckedSpec& spec)
+      : out_(out), asked_(spec.metrics), columns_(columns(spec.metrics)) {
     out_ << "window,start,seconds,final";
     for (const auto& c : columns_) out_ << "," << c.name;
-    out_ << "\n" << std::flush;
+    out_ << ",lower_bounds\n" << std::flush;
   }
   void event(const std::string& /*line*/) override {}  // CSV has only windows
   void window(const Window& w, const RequestFigures& f) override {
@@ -231,19 +250,20 @@ class CsvReporter : public Reporter {
       std::string v = c.value(w, f);
       out_ << "," << (v == "-" ? "" : v);
     }
-    out_ << "\n" << std::flush;
+    out_ << "," << joined(lower_bounds(w, asked_), " ") << "\n" << std::flush;  // names hold no ',' or ' '
   }
   void summary(const Window&, const RequestFigures&, const RunFacts&) override {}
 
  private:
   std::ostream& out_;
+  const RequestMetrics& asked_;
   std::vector<Column> columns_;
 };
 
 class TableReporter : public Reporter {
  public:
   TableReporter(std::ostream& out, const CheckedSpec& spec) : out_(out), spec_(spec), columns_(columns(spec.metrics)) {}
-  void event(const std::string& line) override { out_ << line << "\n" << std::flush; }
+  void event(const std::string& line) override { out_ << shown(line) << "\n" << std::flush; }
   void window(const Window& w, const RequestFigures& f) override {
     if (!columns_.empty()) {
       if (!header_printed_) {
@@ -254,7 +274,9 @@ class TableReporter : public Reporter {
       }
       out_ << fmt::format("{:<9} {:>7.2f}", clock_time(w.start), w.seconds());
       for (const auto& c : columns_) out_ << fmt::format(" {:>12}", c.value(w, f));
-      out_ << (w.final && spec_.window_ms ? (is_partial(w) ? "  (last, partial)" : "  (last)") : "") << "\n";
+      out_ << (w.final && spec_.window_ms ? (is_partial(w) ? "  (last, partial)" : "  (last)") : "");
+      auto low = lower_bounds(w, spec_.metrics);
+      out_ << (low.empty() ? "" : "  (lower bounds: " + joined(low, ", ") + ")") << "\n";
     }
     // Per-window user results, when the spec has windows; a partial window is the part of
     // one that Ctrl-C or the target's end cut short.
@@ -292,6 +314,10 @@ class TableReporter : public Reporter {
     out_ << "tracer: " << facts.tracer << "\n";
     if (facts.lost_events) out_ << fmt::format("warning: bpftrace lost {} events\n", facts.lost_events);
     if (facts.skipped_runs) out_ << skipped_runs_warning(facts.skipped_runs) << "\n";
+    for (const auto& m : facts.map_failures) out_ << map_failure_warning(m, spec_.map_keys.value_or(4096)) << "\n";
+    if (auto low = lower_bounds(run, spec_.metrics); !low.empty())
+      out_ << "warning: these count too few (lower bounds; their means and percentiles miss what was lost): "
+           << joined(low, ", ") << "\n";
     out_ << std::flush;
   }
 
@@ -310,10 +336,22 @@ std::string skipped_runs_warning(std::uint64_t skipped) {
                      skipped, skipped == 1 ? "" : "s");
 }
 
+std::string map_failure_warning(const MapFailure& m, std::uint64_t map_keys) {
+  if (m.helper.empty()) {
+    return fmt::format("warning: {} was full at the end ({} keys, bpftrace's limit per map): updates past the "
+                       "limit are lost uncounted under bpftrace-aotrt (option map_keys raises the limit)",
+                       m.map, m.limit);
+  }
+  std::string why = m.error == -7 ? fmt::format("the map is full: bpftrace's limit of {} keys per map; option map_keys "
+                                                "raises it", map_keys)
+                                  : fmt::format("error {}: {}", m.error, std::strerror(static_cast<int>(-m.error)));
+  return fmt::format("warning: {} call{} of {} on {} failed ({})", m.count, m.count == 1 ? "" : "s", m.helper, m.map, why);
+}
+
 std::string bpftrace_style(const MapSnapshot& map) {
   std::string out;
   for (const auto& [key, value] : map.entries) {
-    std::string name = key.empty() ? map.name : fmt::format("{}[{}]", map.name, key);
+    std::string name = key.empty() ? map.name : fmt::format("{}[{}]", map.name, shown(key));
     out += name + ": " + value_text(value) + "\n";
   }
   return out;

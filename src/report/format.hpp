@@ -5,6 +5,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "check/check.hpp"
 #include "report/metrics.hpp"
@@ -14,8 +15,19 @@ namespace ebpfgen::report {
 
 enum class Format { Table, Json, Csv };
 
+// Calls on one map that failed in the kernel (bpftrace -k), or a map found full
+// at the end (under bpftrace-aotrt, which cannot count them).
+struct MapFailure {
+  std::string map;           // with its '@'
+  std::string helper;        // "map_update_elem", ...; "" when found full
+  std::int64_t error = 0;    // the helper's return value (-7: E2BIG, the map is full)
+  std::uint64_t count = 0;   // failed calls
+  std::uint64_t limit = 0;   // the map's key limit, when found full
+};
+
 // What happened to the run, for the summary.
 struct RunFacts {
+  std::vector<MapFailure> map_failures;
   std::uint64_t lost_events = 0;
   std::uint64_t skipped_runs = 0;  // probe runs the kernel skipped (recursion_misses)
   bool interrupted = false;
@@ -32,6 +44,9 @@ class Reporter {
 };
 
 std::unique_ptr<Reporter> make_reporter(Format format, std::ostream& out, const CheckedSpec& spec);
+
+// What the summary says about one map's failures.
+std::string map_failure_warning(const MapFailure& failure, std::uint64_t map_keys);
 
 // What the summary says when the kernel skipped probe runs.
 std::string skipped_runs_warning(std::uint64_t skipped);

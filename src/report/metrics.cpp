@@ -1,6 +1,8 @@
 #include "report/metrics.hpp"
 
+#include <algorithm>
 #include <bit>
+#include <set>
 
 #include "spec/metrics.hpp"
 
@@ -24,6 +26,24 @@ std::optional<std::int64_t> scalar_in(const std::map<std::string, MapSnapshot>& 
 std::optional<std::int64_t> scalar(const Window& w, const char* name) { return scalar_in(w.maps, name); }
 
 }  // namespace
+
+std::vector<std::string> lower_bounds(const Window& window, const RequestMetrics& asked) {
+  std::vector<std::string> names = asked.names();
+  std::vector<std::string_view> asked_names(names.begin(), names.end());
+  std::set<std::string_view> metrics;
+  std::vector<std::string> out, maps;
+  for (const auto& map : window.failed_maps) {
+    auto reading = metrics_reading(map, asked_names);
+    const auto& ours = request_map_names();
+    if (reading.empty() && std::find(ours.begin(), ours.end(), std::string_view(map).substr(1)) == ours.end())
+      maps.push_back(map);
+    metrics.insert(reading.begin(), reading.end());
+  }
+  for (const auto& name : names)  // catalogue order
+    if (metrics.count(name)) out.push_back(name);
+  out.insert(out.end(), maps.begin(), maps.end());
+  return out;
+}
 
 std::optional<double> percentile(const Histogram& histogram, double p) {
   std::uint64_t total = 0;

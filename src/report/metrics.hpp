@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "check/check.hpp"
 #include "report/window.hpp"
@@ -40,6 +42,10 @@ Histogram power_of_two_buckets(const Histogram& log_linear);
 // The variance of values from their count, sum and sum of squares, computed
 // exactly in 128-bit integers: (n * sumsq - sum^2) / n^2.
 std::optional<double> exact_variance(std::uint64_t n, std::int64_t sum, std::int64_t sumsq);
+
+// What a window's failed map updates make low: the request metrics that read
+// those maps, then the spec's own maps, by name (with '@').
+std::vector<std::string> lower_bounds(const Window& window, const RequestMetrics& asked);
 
 // How each map of a spec merges across windows (by its aggregation).
 Merge merge_rule(const CheckedSpec& spec, const std::string& map_name);

@@ -89,7 +89,10 @@ Record parse_record(const std::string& line) {
     r.number = j.at("data").value("probes", std::uint64_t{0});
   } else if (type == "helper_error") {
     r.kind = Record::Kind::HelperError;
-    r.text = j.dump();
+    r.text = j.value("helper", std::string("?"));
+    r.error = j.value("retcode", std::int64_t{0});
+    r.line = j.value("line", 0);
+    r.column = j.value("col", 0);
   }
   return r;
 }

@@ -42,6 +42,10 @@ struct Record {
   std::string text;          // printf and time text, the cut's name, helper error message
   std::uint64_t number = 0;  // lost events, attached probes, a cut's kernel time (ns)
   MapSnapshot map;
+  // A helper error (`bpftrace -k`): the helper (text), its return value, and
+  // where in the program the failing call is.
+  std::int64_t error = 0;
+  int line = 0, column = 0;
 };
 
 // Parses one line of output; throws std::runtime_error on lines that are not bpftrace JSON.

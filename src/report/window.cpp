@@ -195,6 +195,7 @@ Window merge_windows(const std::vector<Window>& windows, const std::function<Mer
   out.end = windows.back().end;
   out.before = windows.front().before;
   for (const auto& w : windows) {
+    out.failed_maps.insert(w.failed_maps.begin(), w.failed_maps.end());
     for (const auto& [name, map] : w.maps) {
       auto& merged = out.maps[name];
       merged.name = name;

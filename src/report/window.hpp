@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "report/records.hpp"
@@ -34,6 +35,7 @@ struct Window {
   bool final = false;  // printed when the run ended: partial, or the whole run without windows
   std::map<std::string, MapSnapshot> maps;
   std::map<std::string, MapSnapshot> before;  // Last maps (spec/metrics.hpp) as they were at the start
+  std::set<std::string> failed_maps;  // maps (with '@') an update of which failed: their values are low
 
   double seconds() const { return std::chrono::duration<double>(end - start).count(); }
 };

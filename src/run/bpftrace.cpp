@@ -18,7 +18,7 @@
 #include <boost/process/extend.hpp>
 #include <fmt/format.h>
 
-#include "run/stop_map.hpp"
+#include "run/tracer_maps.hpp"
 
 namespace ebpfgen::run {
 
@@ -93,15 +93,18 @@ bool is_noise(const std::string& line) {
 }
 
 BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::string>& args,
-                          const std::function<void(const std::string&)>& on_line, StopBy stop_by) {
+                          const std::function<void(const std::string&)>& on_line, StopBy stop_by,
+                          const std::map<std::string, std::string>& environment) {
   BpftraceExit result;
   bp::ipstream out, err;
   SignalForwarding forwarding;
   forwarded = false;
   forwarded_at_ns = 0;
+  auto env = boost::this_process::environment();
+  for (const auto& [name, value] : environment) env[name] = value;
   // Its own process group: a terminal's Ctrl-C reaches only us, and we pass it on once.
   bp::child child(bp::search_path(bpftrace).empty() ? boost::filesystem::path(bpftrace) : bp::search_path(bpftrace),
-                  bp::args(args), bp::std_out > out, bp::std_err > err, bp::std_in < bp::null,
+                  bp::args(args), env, bp::std_out > out, bp::std_err > err, bp::std_in < bp::null,
                   bp::extend::on_exec_setup = [](auto&) {
                     ::setpgid(0, 0);
                     ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlives ebpfgen, even a killed one

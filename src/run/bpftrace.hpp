@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,12 +23,13 @@ struct BpftraceExit {
 
 // How a run is asked to end: SIGINT (bpftrace runs END and prints), or, for
 // bpftrace-aotrt, which SIGINT kills without END, by setting the program's
-// @_stop map, which its clock polls (run/stop_map.hpp).
+// @_stop map, which its clock polls (run/tracer_maps.hpp).
 enum class StopBy { Signal, StopMap };
 
-// Runs `bpftrace ARGS...`; `on_line` gets each line of its stdout.
+// Runs `bpftrace ARGS...` with `environment` added to ours; `on_line` gets each line of its stdout.
 BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::string>& args,
-                          const std::function<void(const std::string&)>& on_line, StopBy stop_by = StopBy::Signal);
+                          const std::function<void(const std::string&)>& on_line, StopBy stop_by = StopBy::Signal,
+                          const std::map<std::string, std::string>& environment = {});
 
 // Asks the running bpftrace to end, as Ctrl-C does.
 void stop_bpftrace();

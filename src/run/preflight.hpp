@@ -2,6 +2,7 @@
 // status, so that a user learns what to fix instead of reading a BPF error.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,7 @@ enum ExitStatus : int {
   exit_no_probe = 6,         // a probe type this kernel cannot attach (kprobes)
   exit_bpftrace_failed = 7,  // bpftrace stopped with an error
   exit_no_target = 8,        // the target cannot be found: a pid gone, no such cgroup or container
+  exit_no_memory = 9,        // the maps option map_keys asks for need more memory than the machine has
 };
 
 struct Problem {
@@ -31,6 +33,10 @@ struct PreflightOptions {
 
 // The first problem found, or nothing when the run can start.
 std::optional<Problem> preflight(const CheckedSpec& spec, const PreflightOptions& options);
+
+// bpftrace preallocates every map at its key limit: with `option map_keys`,
+// the program's maps must fit in half of the memory the machine has available.
+std::optional<Problem> map_memory_problem(const std::string& program, std::optional<std::uint64_t> map_keys);
 
 // "0.17.0" from `bpftrace --version`'s "bpftrace v0.17.0".
 std::optional<std::string> parse_bpftrace_version(const std::string& output);

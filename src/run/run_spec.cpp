@@ -14,12 +14,14 @@
 #include <fmt/format.h>
 
 #include "codegen/codegen.hpp"
+#include "diag/diagnostic.hpp"
 #include "report/records.hpp"
 #include "run/aot.hpp"
 #include "run/bpftrace.hpp"
 #include "run/launch.hpp"
+#include "run/map_failures.hpp"
 #include "run/preflight.hpp"
-#include "run/stop_map.hpp"
+#include "run/tracer_maps.hpp"
 #include "run/target_end.hpp"
 #include "target/process.hpp"
 #include "target/resolve.hpp"
@@ -102,15 +104,15 @@ void show_errors(const std::vector<std::string>& errors, const std::string& prog
   for (const auto& line : errors) {
     if (std::regex_match(line, m, located) && line.rfind(path, 0) == 0) {
       std::string origin = spec_origin(program, std::stoul(m[m[2].matched ? 2 : 1].str()));
-      std::cerr << "ebpfgen: error: bpftrace: " << m[3].str() << "\n";
-      if (!origin.empty()) std::cerr << "  in the probe generated from " << origin << "\n";
+      std::cerr << "ebpfgen: error: bpftrace: " << shown(m[3].str()) << "\n";
+      if (!origin.empty()) std::cerr << "  in the probe generated from " << shown(origin) << "\n";
     } else if (std::regex_search(line, m, unattached)) {
       // No location: find the attach point's line in the program.
-      std::cerr << "ebpfgen: error: bpftrace: " << m[0].str() << "\n";
+      std::cerr << "ebpfgen: error: bpftrace: " << shown(m[0].str()) << "\n";
       std::string origin = spec_origin(program, line_of_point(program, m[1].str()));
-      if (!origin.empty()) std::cerr << "  in the probe generated from " << origin << "\n";
+      if (!origin.empty()) std::cerr << "  in the probe generated from " << shown(origin) << "\n";
     } else if (line.find("ERROR:") != std::string::npos) {
-      std::cerr << "ebpfgen: error: bpftrace: " << line.substr(line.find("ERROR:") + 7) << "\n";
+      std::cerr << "ebpfgen: error: bpftrace: " << shown(line.substr(line.find("ERROR:") + 7)) << "\n";
     }
   }
 }
@@ -125,7 +127,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     std::string probe = ((dir.empty() ? fs::path(".") : dir) / ".ebpfgen-XXXXXX").string();
     int fd = ::mkstemp(probe.data());
     if (fd < 0) {
-      std::cerr << "ebpfgen: error: -o " << options.output_file << ": cannot write in its directory: "
+      std::cerr << "ebpfgen: error: -o " << shown(options.output_file) << ": cannot write in its directory: "
                 << std::strerror(errno) << "\n";
       return 2;
     }
@@ -140,22 +142,32 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   try {
     if (!resolved) resolved = target::resolve_target(spec.target);
   } catch (const target::TargetError& e) {
-    std::cerr << "ebpfgen: error: " << e.what() << "\n";
+    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
     return exit_no_target;
   }
   if (spec.target.kind == ast::TargetKind::Container) spec.target_facts = resolved->facts;
   std::string program = generate_program(spec, source);
+  if (auto problem = map_memory_problem(program, spec.map_keys)) {
+    std::cerr << "ebpfgen: error: " << problem->message << "\n";
+    return problem->exit_status;
+  }
   std::string path = program_file(program, options.keep_file);
   // Ahead of time where the program allows it: a lean tracer that attaches at once.
   std::string tracer = options.bpftrace, why_not_aot = "asked for with --no-aot";
   std::optional<std::string> compiled;
   if (options.ahead_of_time && !spec.window_ms && !spec.duration_ms) {
     why_not_aot = "a program without a window or a duration has no clock to end it by";
+  } else if (options.ahead_of_time && spec.map_keys) {
+    why_not_aot = "option map_keys: bpftrace's ahead-of-time runtime makes every map 4096 keys";
   } else if (options.ahead_of_time) {
     compiled = aot_compiled(program, path, options.bpftrace, why_not_aot);
   }
   if (compiled) tracer = "bpftrace-aotrt";
+  // -k: every failed map update is reported (the ahead-of-time compiler refuses it).
   std::vector<std::string> args = {"-f", "json", compiled.value_or(path)};
+  if (!compiled) args.insert(args.begin(), "-k");
+  std::map<std::string, std::string> environment;
+  if (spec.map_keys) environment["BPFTRACE_MAP_KEYS_MAX"] = std::to_string(*spec.map_keys);
   if (resolved->parameter) args.push_back(std::to_string(*resolved->parameter));
   // A command target: launched held in a cgroup of its own, whose id is the program's $1.
   std::optional<LaunchedCommand> command;
@@ -163,7 +175,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     try {
       command.emplace(spec.target.argv);
     } catch (const std::exception& e) {
-      std::cerr << "ebpfgen: error: " << e.what() << "\n";
+      std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
       return exit_bpftrace_failed;
     }
     args.push_back(std::to_string(command->cgroup_id()));
@@ -184,7 +196,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   if (options.verbose) {
     std::cerr << "ebpfgen: tracer: " << facts.tracer << "\n";
     std::cerr << "ebpfgen: running: " << tracer;
-    for (const auto& a : args) std::cerr << " " << a;
+    for (const auto& a : args) std::cerr << " " << shown(a);
     std::cerr << "\n";
   }
 
@@ -198,6 +210,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   const auto clock = report::KernelClock::now();
   bool started = false;  // BEGIN's line came: every probe is attached
   bool skips_read = false;
+  MapFailureLog map_failures(program);
   auto on_line = [&](const std::string& line) {
     // After Ctrl-C bpftrace takes a while to detach its probes: the run ended at the Ctrl-C.
     if (auto at = interrupted_at_ns(); at && collector) collector->stop_at(at);
@@ -205,20 +218,22 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     try {
       record = report::parse_record(line);
     } catch (const std::exception&) {
-      if (!bad_output) std::cerr << "ebpfgen: warning: unexpected bpftrace output: " << line << "\n";
+      if (!bad_output) std::cerr << "ebpfgen: warning: unexpected bpftrace output: " << shown(line) << "\n";
       bad_output = true;
       return;
     }
     using Kind = report::Record::Kind;
     if (record.kind == Kind::Printf && !started && record.text.rfind("Tracing ", 0) == 0) {
       started = true;
-      std::cerr << record.text << std::flush;
+      std::cerr << shown(record.text.substr(0, record.text.find_last_not_of('\n') + 1)) << "\n" << std::flush;
       if (command) command->release();  // it runs from here on
       if (target_end) target_end->start();
     } else if (record.kind == Kind::Cut && record.text == "run_start" && !collector) {
       // The first window starts at the kernel time BEGIN printed.
-      collector.emplace(clock, static_cast<std::int64_t>(record.number), [&](const report::Window& w) {
-        windows.push_back(w);
+      collector.emplace(clock, static_cast<std::int64_t>(record.number), [&](const report::Window& cut) {
+        windows.push_back(cut);
+        report::Window& w = windows.back();
+        w.failed_maps = map_failures.take_recent();
         reporter->window(w, report::request_figures(w, spec.metrics));
       });
     } else if (record.kind == Kind::Printf) {
@@ -229,26 +244,34 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
       facts.lost_events += record.number;
       std::cerr << "ebpfgen: warning: bpftrace lost " << record.number << " events\n";
     } else if (record.kind == Kind::HelperError) {
-      if (options.verbose) std::cerr << "ebpfgen: warning: bpftrace helper error: " << record.text << "\n";
+      map_failures.add(record);
     } else if (collector) {
-      // The probes' skipped runs, read while the tracer still holds its programs.
+      // The probes' skipped runs and full maps, read while the tracer still holds them.
       if (record.kind == Kind::Cut && record.text == "run_end" && !skips_read) {
         skips_read = true;
-        if (int tracer = running_tracer()) facts.skipped_runs = skipped_program_runs(tracer);
+        if (int tracer = running_tracer()) {
+          facts.skipped_runs = skipped_program_runs(tracer);
+          if (compiled)
+            for (const auto& full : full_maps(tracer)) map_failures.add_full(full.kernel_name, full.max_entries);
+        }
       }
       collector->add(record);
     }
   };
 
-  BpftraceExit exit = run_bpftrace(tracer, args, on_line, compiled ? StopBy::StopMap : StopBy::Signal);
+  BpftraceExit exit =
+      run_bpftrace(tracer, args, on_line, compiled ? StopBy::StopMap : StopBy::Signal, environment);
   if (target_end) target_end->finish();
   auto ended_by_target = target_end ? target_end->ended_the_run() : std::nullopt;
   if (collector) collector->finish(report::KernelClock::kernel_now_ns());
   if (options.verbose)
-    for (const auto& w : exit.warnings) std::cerr << w << "\n";
+    for (const auto& w : exit.warnings) std::cerr << shown(w) << "\n";
   if (options.keep_file.empty()) fs::remove(path);
 
   if (facts.skipped_runs) std::cerr << "ebpfgen: " << report::skipped_runs_warning(facts.skipped_runs) << "\n";
+  facts.map_failures = map_failures.failures();
+  for (const auto& failure : facts.map_failures)
+    std::cerr << "ebpfgen: " << report::map_failure_warning(failure, spec.map_keys.value_or(4096)) << "\n";
   facts.interrupted = exit.interrupted;
   bool failed = exit.status != 0 && !exit.interrupted;
   if (failed) {
@@ -258,7 +281,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   } else if (ended_by_target) {
     facts.interrupted = false;
     facts.ended_by = *ended_by_target;
-    std::cerr << "ebpfgen: " << *ended_by_target << "; the run ends here\n";
+    std::cerr << "ebpfgen: " << shown(*ended_by_target) << "; the run ends here\n";
   } else if (exit.interrupted) {
     facts.ended_by = "interrupted";
   }

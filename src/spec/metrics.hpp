@@ -32,6 +32,7 @@ struct MetricInfo {
   std::string_view meaning;  // one line, for help and errors
   Hooks hooks;
   std::vector<ResultMap> maps;
+  std::vector<std::string_view> helpers;  // the program's scratch maps it needs (without '@')
 };
 
 const std::vector<MetricInfo>& request_metric_catalogue();
@@ -40,6 +41,9 @@ const MetricInfo* find_metric(std::string_view name);
 // Every result map of the catalogue, and the helper maps the generated
 // program keeps for them: names that a spec's own maps may not take.
 const std::vector<std::string_view>& request_map_names();
+// The metrics whose values come from a map (result or helper, with or without
+// its '@'), among those asked: when its updates fail, they count too few.
+std::vector<std::string_view> metrics_reading(std::string_view map, const std::vector<std::string_view>& asked);
 // The kind of a result map (with or without its '@'), or nullptr when it is none.
 const MapKind* request_map_kind(std::string_view name);
 

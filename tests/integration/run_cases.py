@@ -165,9 +165,83 @@ def command_target():
     check(subprocess.run(["pgrep", "-f", "^sleep 30$"], capture_output=True).returncode == 1, "the command was ended")
 
 
+def compiled(source, name, work):
+    """A small C program built for the test, under a name no other process has."""
+    path = os.path.join(work, name)
+    subprocess.run(["gcc", "-O2", "-pthread", "-x", "c", "-", "-o", path], input=source, text=True, check=True)
+    return path
+
+
+THREADS = r"""
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+static void *calls(void *arg) { for (int i = 0; i < 3; i++) syscall(SYS_getpid); return arg; }
+int main(void) {
+  pthread_t t[20];
+  for (int i = 0; i < 20; i++) pthread_create(&t[i], 0, calls, 0);
+  for (int i = 0; i < 20; i++) pthread_join(t[i], 0);
+  return 0;
+}
+"""
+
+CLOSES = r"""
+#include <unistd.h>
+int main(void) { for (int i = 0; i < 5000; i++) close(100000 + i); return 0; }
+"""
+
+
+def full_map_failures_counted_exactly():
+    """A map of 8 keys (option map_keys) counting 20 threads' 3 getpid calls each:
+    the first 8 threads fill it, so the other 12 threads' 36 updates fail. bpftrace
+    runs with -k, and ebpfgen reports exactly 36 failed updates and the map as a
+    lower bound, in the summary and on stderr."""
+    work = tempfile.mkdtemp(prefix="ebpfgen-it-")
+    threads = compiled(THREADS, "ebpfgen_thr", work)
+    proc = start_run('target comm "ebpfgen_thr" duration 3s option map_keys = 8\n'
+                     'on syscall getpid { count by tid as calls }', "--format", "json")
+    subprocess.run([threads], check=True)
+    out, err = proc.communicate(timeout=30)
+    check(proc.returncode == 0, f"exit status 0, got {proc.returncode}: {err}")
+    summary = json.loads(out.splitlines()[-1])
+    calls = summary["maps"]["@calls"]
+    check(len(calls) == 8 and set(calls.values()) == {3}, f"8 threads' 3 calls each: {calls}")
+    check(summary["map_failures"] == [{"map": "@calls", "helper": "map_update_elem", "error": -7, "count": 36}],
+          f"36 failed updates of @calls: {summary['map_failures']}")
+    check(summary["lower_bounds"] == ["@calls"], f"@calls is a lower bound: {summary['lower_bounds']}")
+    check("bpftrace (option map_keys: bpftrace's ahead-of-time runtime makes every map 4096 keys)" == summary["tracer"],
+          f"plain bpftrace, and why: {summary['tracer']}")
+    check("ebpfgen: warning: 36 calls of map_update_elem on @calls failed (the map is full: bpftrace's limit of 8 "
+          "keys per map; option map_keys raises it)\n" in err, f"said on stderr: {err!r}")
+    shutil.rmtree(work)
+
+
+def full_map_found_under_the_ahead_of_time_runtime():
+    """5000 closes of distinct fds counted by fd under bpftrace-aotrt, whose maps
+    hold 4096 keys and which cannot report failed updates: ebpfgen finds the map
+    full at the end and marks it as a lower bound."""
+    work = tempfile.mkdtemp(prefix="ebpfgen-it-")
+    closes = compiled(CLOSES, "ebpfgen_closes", work)
+    proc = start_run('target comm "ebpfgen_closes" duration 3s\non syscall close { count by fd as closes }',
+                     "--format", "json")
+    subprocess.run([closes], check=True)
+    out, err = proc.communicate(timeout=30)
+    check(proc.returncode == 0, f"exit status 0, got {proc.returncode}: {err}")
+    summary = json.loads(out.splitlines()[-1])
+    check(summary["tracer"].startswith("bpftrace-aotrt"), f"the ahead-of-time runtime ran: {summary['tracer']}")
+    check(len(summary["maps"]["@closes"]) == 4096, f"4096 of 5000 fds kept: {len(summary['maps']['@closes'])}")
+    check(summary["map_failures"] == [{"map": "@closes", "count": 0, "full_at": 4096}],
+          f"@closes found full: {summary['map_failures']}")
+    check(summary["lower_bounds"] == ["@closes"], f"@closes is a lower bound: {summary['lower_bounds']}")
+    check("ebpfgen: warning: @closes was full at the end (4096 keys, bpftrace's limit per map)" in err,
+          f"said on stderr: {err!r}")
+    shutil.rmtree(work)
+
+
 CASES = {f.__name__: f for f in [windows_hold_exact_counts, ctrl_c_keeps_the_windows, sigterm_keeps_the_windows,
                                   killed_bpftrace_keeps_the_windows, preflight_errors,
-                                  bpftrace_error_names_the_spec_line, command_target]}
+                                  bpftrace_error_names_the_spec_line, command_target,
+                                  full_map_failures_counted_exactly, full_map_found_under_the_ahead_of_time_runtime]}
 
 if __name__ == "__main__":
     need_tracing()

@@ -2,6 +2,8 @@
 
 #include "helpers.hpp"
 
+#include <fmt/format.h>
+
 using namespace ebpfgen;
 using test::checked;
 using test::errors_of;
@@ -226,4 +228,19 @@ TEST_CASE("conditions nest at most 32 deep") {
   CHECK(errors_of(nested(32)) == "");
   CHECK(errors_of(nested(33)).find("t.obs:1:56: error: conditions nest too deeply: at most 32 levels of 'not' and "
                                    "parentheses\n") == 0);
+}
+
+TEST_CASE("option map_keys: a number of keys in bpftrace's range, written in decimal") {
+  CHECK(checked("option map_keys = 65536 on syscall read { count by tid }").map_keys == 65536u);
+  CHECK_FALSE(checked("on syscall read { count }").map_keys.has_value());
+  const char* range = "map_keys is the number of keys each map holds (bpftrace's BPFTRACE_MAP_KEYS_MAX), from 1 to 1048576";
+  CHECK(errors_of("option map_keys = 0 metrics rps") ==
+        fmt::format("t.obs:1:19: error: {}, not '0'\n  option map_keys = 0 metrics rps\n                    ^\n", range));
+  CHECK(errors_of("option map_keys = 1048577 metrics rps").find(fmt::format("{}, not '1048577'", range)) != std::string::npos);
+  CHECK(errors_of("option map_keys = 010 metrics rps").find(fmt::format("{}, not '010'", range)) != std::string::npos);
+  CHECK(errors_of("option map_keys = many metrics rps").find(fmt::format("{}, not 'many'", range)) != std::string::npos);
+  CHECK(errors_of("option map_keys = 99999999999999999999999 metrics rps").find("not '99999999999999999999999'") !=
+        std::string::npos);
+  CHECK(errors_of("option request_probes = 4096 metrics rps").find("request_probes is socket or syscall, not '4096'") !=
+        std::string::npos);
 }

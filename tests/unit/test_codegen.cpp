@@ -246,3 +246,10 @@ TEST_CASE("an attach point used by two probes gets probes of its own") {
   CHECK(q.find("tracepoint:sock:sock_send_length\n/args->ret > 0/\n") != std::string::npos);
   CHECK(q.find("tracepoint:sock:sock_send_length\n{\n  @count = count();") != std::string::npos);
 }
+
+TEST_CASE("option map_keys is said in the program, for whoever runs it by hand") {
+  CHECK(program("option map_keys = 16384 on syscall read { count by tid }")
+            .find("// Run with BPFTRACE_MAP_KEYS_MAX=16384: every map holds up to 16384 keys (option map_keys;\n"
+                  "// bpftrace's default is 4096).\n") != std::string::npos);
+  CHECK(program("on syscall read { count by tid }").find("BPFTRACE_MAP_KEYS_MAX") == std::string::npos);
+}

@@ -25,3 +25,12 @@ TEST_CASE("control characters in the source line are shown as '?'") {
   Source src{"s", "a\x1b[2Jb\n"};
   CHECK(render(src, Diagnostic{{1, 1, 1}, "m", {}}) == "s:1:1: error: m\n  a?[2Jb\n  ^\n");
 }
+
+TEST_CASE("text from the system reaches the terminal with its control bytes escaped") {
+  CHECK(ebpfgen::shown("\x1b[31mred\x07") == "\\x1b[31mred\\x07");
+  CHECK(ebpfgen::shown("tab\there\x7f") == "tab\\x09here\\x7f");
+  CHECK(ebpfgen::shown("caf\xc3\xa9 ::operator()") == "caf\xc3\xa9 ::operator()");  // UTF-8 stays
+  Source source{"bad\x1b.obs", "metrics rps"};
+  CHECK(render(source, Diagnostic{{1, 1, 1}, "no \x1b[2J here", {"note\x07"}}) ==
+        "bad\\x1b.obs:1:1: error: no \\x1b[2J here\n  metrics rps\n  ^\n  note: note\\x07\n");
+}

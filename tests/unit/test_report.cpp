@@ -319,3 +319,20 @@ TEST_CASE("percentiles interpolate inside the bucket") {
   CHECK(*percentile(Histogram{{100, std::nullopt, 3}}, 0.5) == doctest::Approx(100.0));
   CHECK_FALSE(percentile(Histogram{}, 0.5).has_value());
 }
+
+TEST_CASE("failed map updates mark the metrics that read the map, and the spec's own maps") {
+  RequestMetrics asked;
+  asked.responses = asked.latency = asked.slack = true;
+  Window w;
+  w.failed_maps = {"@_turn_start_ns", "@calls"};
+  CHECK(lower_bounds(w, asked) == std::vector<std::string>{"responses", "latency", "@calls"});
+  w.failed_maps = {"@request_latency_ns"};  // responses are the latency histogram's total here
+  CHECK(lower_bounds(w, asked) == std::vector<std::string>{"responses", "latency"});
+  w.failed_maps = {"@_wait_start_ns"};
+  CHECK(lower_bounds(w, asked) == std::vector<std::string>{"slack"});
+  w.failed_maps = {"@_recv_prev_ns"};  // saturation's, not asked
+  CHECK(lower_bounds(w, asked).empty());
+  asked.latency = false;
+  w.failed_maps = {"@request_latency_ns"};
+  CHECK(lower_bounds(w, asked).empty());
+}

@@ -2,7 +2,13 @@
 
 #include "run/bpftrace.hpp"
 #include "run/preflight.hpp"
+#include "run/map_failures.hpp"
 #include "run/run_spec.hpp"
+#include "report/format.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
 
 using namespace ebpfgen::run;
 
@@ -26,4 +32,53 @@ TEST_CASE("an error in the program is traced back to the spec line") {
                         "tracepoint:syscalls:sys_enter_read\n{\n  @count = count();\n}\n";
   CHECK(spec_origin(program, 5) == "s.obs:4: on syscall read { count }");
   CHECK(spec_origin(program, 1) == "");
+}
+
+TEST_CASE("a helper error is traced to the map its program line writes") {
+  const std::string program = "BEGIN {}\n"
+                              "tracepoint:syscalls:sys_enter_getpid /comm == \"g\"/ { @m[@n] = count(); @n = @n + 1; @h[@n] = 1; }\n"
+                              "  if (@_turn_start_ns[$conn] == 0) { @_turn_start_ns[$conn] = $now; }\n";
+  // Where bpftrace 0.17 put these errors (-k) for the same line.
+  CHECK(map_at(program, 2, 63) == "@m");  // at count()
+  CHECK(map_at(program, 2, 92) == "@h");  // at the '='
+  CHECK(map_at(program, 3, 62) == "@_turn_start_ns");
+  CHECK(map_at(program, 9, 1).empty());
+  CHECK(map_at(program, 1, 500).empty());
+
+  MapFailureLog log(program);
+  ebpfgen::report::Record error;
+  error.kind = ebpfgen::report::Record::Kind::HelperError;
+  error.text = "map_update_elem";
+  error.error = -7;
+  error.line = 2;
+  error.column = 63;
+  log.add(error);
+  log.add(error);
+  log.add_full("AT__turn_start_", 4096);  // the kernel keeps 15 characters of "AT__turn_start_ns"
+  CHECK(log.take_recent() == std::set<std::string>{"@m", "@_turn_start_ns"});
+  CHECK(log.take_recent().empty());
+  auto failures = log.failures();
+  REQUIRE(failures.size() == 2);
+  CHECK(failures[0].map == "@m");
+  CHECK(failures[0].count == 2);
+  CHECK(failures[0].error == -7);
+  CHECK(failures[1].map == "@_turn_start_ns");
+  CHECK(failures[1].limit == 4096);
+  CHECK(ebpfgen::report::map_failure_warning(failures[0], 4096) ==
+        "warning: 2 calls of map_update_elem on @m failed (the map is full: bpftrace's limit of 4096 keys per map; "
+        "option map_keys raises it)");
+}
+
+TEST_CASE("option map_keys must fit in the machine's memory") {
+  CHECK_FALSE(map_memory_problem("@a = 1; @b = 2;", std::nullopt).has_value());
+  CHECK_FALSE(map_memory_problem("@a = 1; @b = 2;", 4096).has_value());
+  auto problem = map_memory_problem("@a[tid] = 1; @b[tid] = count(); @a[1] = 2;", 1048576);
+  // 2 maps of 1048576 keys: about 200 MB, within half of this machine's memory
+  CHECK_FALSE(problem.has_value());
+  std::string many;
+  for (int i = 0; i < 2000; ++i) many += fmt::format("@m{} = 1;\n", i);
+  problem = map_memory_problem(many, 1048576);
+  REQUIRE(problem.has_value());
+  CHECK(problem->exit_status == exit_no_memory);
+  CHECK(problem->message.rfind("option map_keys = 1048576: the program's 2000 maps would take about ", 0) == 0);
 }

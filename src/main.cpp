@@ -178,6 +178,7 @@ int compile(const Options& o, const ebpfgen::Source& source) {
     if (o.emit) std::cout << ebpfgen::generate_program(checked, source);
     if (o.run) {
       ebpfgen::run::RunOptions run = o.run_options;
+      run.exports.textfile_name = ebpfgen::exporter::textfile_name_for(source.name);
       run.format = o.format == "json"  ? ebpfgen::report::Format::Json
                    : o.format == "csv" ? ebpfgen::report::Format::Csv
                                        : ebpfgen::report::Format::Table;
@@ -217,6 +218,11 @@ int main(int argc, char** argv) {
   app.add_option("--keep", o.run_options.keep_file, "--run: save the generated program to this file");
   app.add_flag("-v,--verbose", o.run_options.verbose, "--run: show the bpftrace command and its warnings");
   app.add_flag("--mount-tracefs", o.run_options.mount_tracefs, "--run: mount tracefs if it is missing");
+  app.add_option("--serve", o.run_options.exports.serve,
+                 "--run: serve Prometheus metrics at http://[ADDR:]PORT/metrics (ADDR 127.0.0.1 unless given)");
+  app.add_option("--textfile", o.run_options.exports.textfile_dir,
+                 "--run: keep a .prom file for node_exporter's textfile collector in this directory");
+  app.add_option("--node", o.run_options.exports.node, "--run: the node label of exported metrics (the host's name)");
   app.add_flag("--no-aot{false}", o.run_options.ahead_of_time,
                "--run: always run under plain bpftrace, never its ahead-of-time runtime");
   app.add_option("--syscall-table", o.syscall_table,
@@ -268,6 +274,16 @@ int main(int argc, char** argv) {
   }
   if (auto refused = refused_override(target_override(o)); !refused.empty()) {
     std::cerr << "ebpfgen: error: target option: " << refused << "\n";
+    return exit_usage_error;
+  }
+  if (o.run_options.exports.any() && !o.run) {
+    std::cerr << "ebpfgen: error: --serve and --textfile export what --run measures: add --run\n";
+    return exit_usage_error;
+  }
+  try {
+    if (!o.run_options.exports.serve.empty()) ebpfgen::exporter::listen_address(o.run_options.exports.serve);
+  } catch (const ebpfgen::exporter::ExportError& e) {
+    std::cerr << "ebpfgen: error: " << e.what() << "\n";
     return exit_usage_error;
   }
   if (!o.symbols.empty()) return list_symbols(o.symbols, target_override(o));

@@ -159,9 +159,11 @@ std::string user_maps_text(const Window& w) {
 class JsonReporter : public Reporter {
  public:
   JsonReporter(std::ostream& out, const CheckedSpec& spec) : out_(out), spec_(spec) {}
-  void event(const std::string& line) override { out_ << json{{"event", line}}.dump() << "\n" << std::flush; }
+  void event(const std::string& line) override {
+    out_ << json{{"schema", json_schema_version}, {"event", line}}.dump() << "\n" << std::flush;
+  }
   void window(const Window& w, const RequestFigures& f) override {
-    json j = {{"window", w.index}, {"start", iso_time(w.start)}, {"start_unix", unix_seconds(w.start)},
+    json j = {{"schema", json_schema_version}, {"window", w.index}, {"start", iso_time(w.start)}, {"start_unix", unix_seconds(w.start)},
               {"seconds", w.seconds()}, {"final", w.final}};
     j.update(figures_json(f, spec_.metrics));
     j["maps"] = user_maps_json(w);
@@ -169,7 +171,7 @@ class JsonReporter : public Reporter {
     out_ << j.dump() << "\n" << std::flush;
   }
   void summary(const Window& run, const RequestFigures& f, const RunFacts& facts) override {
-    json j = {{"summary", true}, {"start", iso_time(run.start)}, {"seconds", run.seconds()},
+    json j = {{"schema", json_schema_version}, {"summary", true}, {"start", iso_time(run.start)}, {"seconds", run.seconds()},
               {"lost_events", facts.lost_events}, {"skipped_probe_runs", facts.skipped_runs},
               {"interrupted", facts.interrupted}};
     if (!facts.ended_by.empty()) j["ended_by"] = facts.ended_by;

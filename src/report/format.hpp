@@ -15,6 +15,10 @@ namespace ebpfgen::report {
 
 enum class Format { Table, Json, Csv };
 
+// The version of --format json's objects (docs/EXPORT.md): raised when a field
+// changes meaning or goes away, not when one is added.
+inline constexpr int json_schema_version = 1;
+
 // Calls on one map that failed in the kernel (bpftrace -k), or a map found full
 // at the end (under bpftrace-aotrt, which cannot count them).
 struct MapFailure {

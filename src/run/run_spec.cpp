@@ -15,6 +15,7 @@
 
 #include "codegen/codegen.hpp"
 #include "diag/diagnostic.hpp"
+#include "export/files.hpp"
 #include "report/records.hpp"
 #include "run/aot.hpp"
 #include "run/bpftrace.hpp"
@@ -42,32 +43,6 @@ std::string spec_origin(const std::string& program, std::size_t line) {
 }
 
 namespace {
-
-// A file that appears under its name only once it is complete: written to a new file of
-// an unpredictable name in the same directory (mkstemp: never an existing file, never
-// through a link someone placed there), flushed to disk, then renamed over the target.
-void write_atomically(const std::string& path, const std::string& content) {
-  fs::path target(path);
-  fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  std::string temp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-  int fd = ::mkstemp(temp.data());
-  if (fd < 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  bool ok = done == content.size() && ::fsync(fd) == 0;
-  int saved = errno;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(temp.c_str());
-    throw std::runtime_error("cannot write " + path + ": " + std::strerror(saved ? saved : EIO));
-  }
-  fs::rename(temp, target);
-}
 
 std::string program_file(const std::string& program, const std::string& keep) {
   std::string path = keep;
@@ -123,21 +98,29 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
              std::optional<target::Resolved> resolved) {
   // -o's directory must take the report: known before the run, not after it.
   if (!options.output_file.empty()) {
-    fs::path dir = fs::path(options.output_file).parent_path();
-    std::string probe = ((dir.empty() ? fs::path(".") : dir) / ".ebpfgen-XXXXXX").string();
-    int fd = ::mkstemp(probe.data());
-    if (fd < 0) {
+    try {
+      exporter::check_writable_directory(fs::path(options.output_file).parent_path().string());
+    } catch (const std::exception& e) {
       std::cerr << "ebpfgen: error: -o " << shown(options.output_file) << ": cannot write in its directory: "
-                << std::strerror(errno) << "\n";
+                << e.what() << "\n";
       return 2;
     }
-    ::close(fd);
-    ::unlink(probe.c_str());
   }
   if (auto problem = preflight(checked, {options.bpftrace, options.mount_tracefs})) {
     std::cerr << "ebpfgen: error: " << problem->message << "\n";
     return problem->exit_status;
   }
+  std::optional<exporter::Exporter> exports;
+  if (options.exports.any()) {
+    try {
+      exports.emplace(checked, options.exports, target_description(checked.target));
+    } catch (const exporter::ExportError& e) {
+      std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
+      return 2;
+    }
+    if (!exports->serving_at().empty()) std::cerr << "ebpfgen: metrics at " << exports->serving_at() << "\n";
+  }
+
   CheckedSpec spec = checked;
   try {
     if (!resolved) resolved = target::resolve_target(spec.target);
@@ -200,6 +183,8 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     std::cerr << "\n";
   }
 
+  if (exports) exports->tracer(facts.tracer);
+
   std::ostringstream buffered;
   std::ostream& out = options.output_file.empty() ? std::cout : buffered;
   auto reporter = report::make_reporter(options.format, out, spec);
@@ -235,6 +220,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
         report::Window& w = windows.back();
         w.failed_maps = map_failures.take_recent();
         reporter->window(w, report::request_figures(w, spec.metrics));
+        if (exports) exports->window(w);
       });
     } else if (record.kind == Kind::Printf) {
       std::string text = record.text;
@@ -289,7 +275,8 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     auto run = report::merge_windows(windows, [&](const std::string& name) { return report::merge_rule(spec, name); });
     reporter->summary(run, report::request_figures(run, spec.metrics), facts);
   }
-  if (!options.output_file.empty()) write_atomically(options.output_file, buffered.str());
+  if (exports) exports->finish(facts);
+  if (!options.output_file.empty()) exporter::write_atomically(options.output_file, buffered.str());
   return failed ? exit_bpftrace_failed : 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include "check/check.hpp"
 #include "diag/diagnostic.hpp"
+#include "export/export.hpp"
 #include "report/format.hpp"
 #include "target/resolve.hpp"
 
@@ -20,6 +21,7 @@ struct RunOptions {
   bool mount_tracefs = false;
   bool ahead_of_time = true;  // run under bpftrace-aotrt where the program allows it (run/aot.hpp)
   std::string bpftrace = "bpftrace";
+  exporter::ExportOptions exports;  // --serve, --textfile
 };
 
 // Returns the exit status (see preflight.hpp). The target is resolved here unless

@@ -13,6 +13,7 @@
 #include "check/check.hpp"
 #include "check/functions.hpp"
 #include "codegen/codegen.hpp"
+#include "kernel/list.hpp"
 #include "parse/parse.hpp"
 #include "run/preflight.hpp"
 #include "run/run_spec.hpp"
@@ -35,6 +36,7 @@ struct Options {
   bool run = false;
   bool targets = false;
   std::vector<std::string> symbols;  // --symbols BINARY [PATTERN]
+  std::vector<std::string> list;     // --list [PATTERN]
   std::string format = "table";
   ebpfgen::run::RunOptions run_options;
   std::string syscall_table = "auto";
@@ -74,6 +76,23 @@ int show_target(const ebpfgen::ast::Target& target) {
   } catch (const ebpfgen::target::TargetError& e) {
     std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
     return ebpfgen::run::exit_no_target;
+  }
+  return 0;
+}
+
+// --list [PATTERN]: the probes a spec can name here, as `bpftrace -l` lists them.
+int list_probes(const std::vector<std::string>& args, bool verbose) {
+  try {
+    auto listing = ebpfgen::kernel::list_probes(args.empty() ? "" : args[0], verbose);
+    for (const auto& line : listing.lines) std::cout << shown(line) << "\n";
+    for (const auto& note : listing.notes) std::cerr << "ebpfgen: note: " << note << "\n";
+    if (listing.lines.empty()) {
+      std::cerr << "ebpfgen: nothing matches '" << shown(args.empty() ? "" : args[0]) << "'\n";
+      return 1;
+    }
+  } catch (const ebpfgen::kernel::ListError& e) {
+    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
+    return exit_usage_error;
   }
   return 0;
 }
@@ -211,6 +230,11 @@ int main(int argc, char** argv) {
   app.add_option("--symbols", o.symbols, "list the functions of BINARY (a path, program or library) [matching PATTERN]")
       ->expected(1, 2)
       ->type_name("BINARY [PATTERN]");
+  app.add_option("--list", o.list,
+                 "list the probes a spec can name here, as bpftrace -l does: syscall:GLOB, tracepoint:CAT:GLOB, "
+                 "kprobe:GLOB, uprobe:BINARY:GLOB, or a word (with -v, their fields)")
+      ->expected(0, 1)
+      ->type_name("[PATTERN]");
   app.add_flag("--targets", o.targets, "show what the target resolves to now (processes, cgroup, namespace)");
   app.add_option("--format", o.format, "--run's output: table (default), json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
@@ -267,9 +291,10 @@ int main(int argc, char** argv) {
     std::cerr << "ebpfgen: error: give one target: `-- COMMAND` and a target option are two\n";
     return exit_usage_error;
   }
-  if (int(o.emit) + int(o.check) + int(o.run) + int(o.targets) + int(!o.symbols.empty()) != 1) {
-    std::cerr << "ebpfgen: error: say what to do: one of --run, --emit (print the program), --check, --targets or "
-                 "--symbols\n";
+  bool listing = app.count("--list") > 0;
+  if (int(o.emit) + int(o.check) + int(o.run) + int(o.targets) + int(!o.symbols.empty()) + int(listing) != 1) {
+    std::cerr << "ebpfgen: error: say what to do: one of --run, --emit (print the program), --check, --targets, "
+                 "--symbols or --list\n";
     return exit_usage_error;
   }
   if (auto refused = refused_override(target_override(o)); !refused.empty()) {
@@ -287,6 +312,11 @@ int main(int argc, char** argv) {
     return exit_usage_error;
   }
   if (!o.symbols.empty()) return list_symbols(o.symbols, target_override(o));
+  if (listing && (!o.spec_file.empty() || inline_given)) {
+    std::cerr << "ebpfgen: error: --list takes a pattern, not a spec: ebpfgen [-v] --list 'tracepoint:sched:*'\n";
+    return exit_usage_error;
+  }
+  if (listing) return list_probes(o.list, o.run_options.verbose);
   bool target_given = o.pid || o.comm || o.cgroup || o.container || o.command || !o.command_argv.empty();
   if (o.targets && o.spec_file.empty() && !inline_given && target_given) {
     return compile(o, {"<command-line>", ""});

@@ -67,8 +67,19 @@ EBPFGEN_ERROR(block_open, "expected 'where CONDITION' or '{' to start the block'
 EBPFGEN_WORDS(block_open, "where");
 EBPFGEN_ERROR(block_close, "expected an action (print, count, sum, min, max, mean, stats, hist, lhist) or '}' to close the block");
 EBPFGEN_WORDS(block_close, "print count sum min max mean stats hist lhist");
-EBPFGEN_ERROR(end_of_spec, "expected a statement: target, duration, window, option, metrics or on");
-EBPFGEN_WORDS(end_of_spec, "target duration window option metrics on");
+EBPFGEN_ERROR(span_name, "expected the span's name, e.g. span conn from syscall accept4 ...");
+EBPFGEN_ERROR(span_from_kw, "expected 'from' and the probe that starts the span");
+EBPFGEN_WORDS(span_from_kw, "from");
+EBPFGEN_ERROR(span_to_kw, "expected 'to' and the probe that ends the span");
+EBPFGEN_WORDS(span_to_kw, "to");
+EBPFGEN_ERROR(span_key, "expected 'key' and the fields that pair the span's start with its end, e.g. key pid, ret");
+EBPFGEN_WORDS(span_key, "key where");
+EBPFGEN_ERROR(span_key_field, "expected a field to key the span by, e.g. key args.pid");
+EBPFGEN_ERROR(span_nth_value, "expected which end event ends the span, a whole number: nth 3");
+EBPFGEN_ERROR(span_open, "expected 'nth N' or '{' to start the span's actions");
+EBPFGEN_WORDS(span_open, "nth");
+EBPFGEN_ERROR(end_of_spec, "expected a statement: target, duration, window, option, metrics, on or span");
+EBPFGEN_WORDS(end_of_spec, "target duration window option metrics on span");
 
 #undef EBPFGEN_ERROR
 #undef EBPFGEN_WORDS

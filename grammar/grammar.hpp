@@ -58,6 +58,7 @@ struct kw_option : TAO_PEGTL_KEYWORD("option") {};
 struct kw_metrics : TAO_PEGTL_KEYWORD("metrics") {};
 struct kw_on : TAO_PEGTL_KEYWORD("on") {};
 struct kw_where : TAO_PEGTL_KEYWORD("where") {};
+struct kw_span : TAO_PEGTL_KEYWORD("span") {};
 
 // --- Fields and values -------------------------------------------------------
 struct field : p::seq<identifier, p::opt<p::one<'.'>, identifier>> {};  // pid, args.fd
@@ -166,8 +167,25 @@ struct block_close : p::one<'}'> {};
 struct probe_block : p::seq<kw_on, then<probe>, p::opt<where_clause>, then<block_open>,
                             p::star<_, action>, then<block_close>> {};
 
+// --- Spans: from one event to another with the same key ------------------------
+//   span conn from syscall accept4 where ret >= 0 key pid, ret
+//             to syscall close key pid, args.fd { hist duration in ms }
+struct span_name : identifier {};
+struct span_key_field : field {};
+struct span_key : p::seq<_, TAO_PEGTL_KEYWORD("key"), then<span_key_field>, p::star<list_sep, then<span_key_field>>> {};
+struct span_from_kw : TAO_PEGTL_KEYWORD("from") {};
+struct span_to_kw : TAO_PEGTL_KEYWORD("to") {};
+struct span_nth_value : digits {};
+struct span_nth : p::seq<_, TAO_PEGTL_KEYWORD("nth"), then<span_nth_value>> {};
+struct span_start : p::seq<then<span_from_kw>, then<probe>, p::opt<where_clause>, then<span_key>> {};
+struct span_end : p::seq<_, then<span_to_kw>, then<probe>, p::opt<where_clause>, then<span_key>, p::opt<span_nth>> {};
+struct span_open : p::one<'{'> {};
+struct span_block : p::seq<kw_span, then<span_name>, _, span_start, span_end, then<span_open>,
+                           p::star<_, action>, then<block_close>> {};
+
 // --- Spec --------------------------------------------------------------------
-struct statement : p::sor<target_stmt, duration_stmt, window_stmt, option_stmt, metrics_stmt, probe_block> {};
+struct statement : p::sor<target_stmt, duration_stmt, window_stmt, option_stmt, metrics_stmt, probe_block,
+                          span_block> {};
 struct end_of_spec : p::eof {};
 struct spec : p::seq<_, p::star<statement, _, p::opt<p::one<';'>, _>>, p::must<end_of_spec>> {};
 

@@ -89,9 +89,22 @@ class BlockChecker {
   CheckedBlock check(const ast::Block& block) {
     out_ = CheckedBlock{block};
     out_.context.kind = block.probe.kind;
+    bool span_start = block.span && block.span->role == ast::SpanSide::Role::Start;
+    out_.context.span_end = block.span && !span_start;
     resolve_probe(block.probe);
-    if (block.actions.empty()) throw SpecError(block.where_opened, "this block has no actions; add print, count, hist ...");
+    if (block.actions.empty() && out_.context.span_end) {
+      throw SpecError(block.where_opened, "this span has no actions; add what to do with it, e.g. { hist duration }");
+    }
+    if (block.actions.empty() && !span_start) {
+      throw SpecError(block.where_opened, "this block has no actions; add print, count, hist ...");
+    }
     if (block.where) check_condition(*block.where);
+    if (block.span) {
+      for (const auto& key : block.span->key) {
+        if (field(key).type == ValueType::Stack) throw SpecError(key.where, "a stack cannot key a span");
+      }
+      if (block.span->nth == 0) throw SpecError(block.span->nth_where, "nth counts end events from 1");
+    }
     for (const auto& action : block.actions) {
       if (const auto* print = std::get_if<ast::PrintAction>(&action)) {
         for (const auto& item : print->items)
@@ -469,8 +482,39 @@ std::string value_unit(const FieldRef& field, const std::optional<ast::Name>& un
   if (!field.is_time) return "";
   if (unit) return unit->text;
   // Durations default to microseconds: bpftrace's log2 histograms stop at 2^31.
-  return field.kind == FieldKind::Latency ? "us" : "ns";
+  return field.kind == FieldKind::Latency || field.kind == FieldKind::Duration ? "us" : "ns";
 }
+
+namespace {
+
+// A span's start and end (blocks next to each other, as the parser makes them) key
+// alike: as many fields, of the same types, in order. Span names are unique.
+void check_spans(const std::vector<CheckedBlock>& blocks) {
+  std::set<std::string> names;
+  for (std::size_t i = 0; i + 1 < blocks.size(); ++i) {
+    const auto& start = blocks[i].block.span;
+    const auto& end = blocks[i + 1].block.span;
+    if (!start || start->role != ast::SpanSide::Role::Start) continue;
+    if (!names.insert(start->name.text).second) {
+      throw SpecError(start->name.where, fmt::format("span '{}' is declared twice", start->name.text));
+    }
+    if (start->key.size() != end->key.size()) {
+      throw SpecError(end->key.front().where,
+                      fmt::format("the span's end has {} key field{} and its start {}: they are paired in order",
+                                  end->key.size(), end->key.size() == 1 ? "" : "s", start->key.size()));
+    }
+    for (std::size_t k = 0; k < start->key.size(); ++k) {
+      auto a = resolve_field(start->key[k], blocks[i].context), b = resolve_field(end->key[k], blocks[i + 1].context);
+      if ((a.type == ValueType::String) != (b.type == ValueType::String)) {
+        throw SpecError(end->key[k].where, fmt::format("'{}' is {} but the start's '{}' is {}: a span pairs keys of one type",
+                                                       end->key[k].text, b.type == ValueType::String ? "a string" : "a number",
+                                                       start->key[k].text, a.type == ValueType::String ? "a string" : "a number"));
+      }
+    }
+  }
+}
+
+}  // namespace
 
 CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
   CheckedSpec out;
@@ -526,6 +570,7 @@ CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
   for (const auto& block : spec.blocks) {
     attempt([&] { out.blocks.push_back(BlockChecker(catalog, out.style, used_maps).check(block)); });
   }
+  if (problems.empty()) attempt([&] { check_spans(out.blocks); });
   if (spec.metrics.empty() && spec.blocks.empty() && problems.empty()) {
     problems.push_back({{1, 1, 1}, "the spec traces nothing: add a 'metrics' line or an 'on' block"});
   }

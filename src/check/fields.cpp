@@ -60,6 +60,7 @@ std::vector<std::string> known_fields(const ProbeContext& context) {
   std::vector<std::string> out;
   for (const auto& b : builtins) out.emplace_back(b.name);
   if (has_return(context.kind)) out.insert(out.end(), {"ret", "latency"});
+  if (context.span_end) out.push_back("duration");
   if (context.kind == ast::ProbeKind::Syscall) {
     out.insert(out.end(), {"syscall", "fd"});
     for (const auto& s : context.syscalls)
@@ -132,6 +133,10 @@ FieldRef resolve_field(const ast::Operand& field, const ProbeContext& context) {
     return SpecError(field.where, fmt::format("field '{}' is not available in a {} block: {}", name,
                                               kind_name(context.kind), why));
   };
+  if (name == "duration") {
+    if (!context.span_end) throw unavailable("only a span's actions have one (span NAME from ... to ... { hist duration })");
+    return {FieldKind::Duration, ValueType::Integer, {}, {}, -1, true};
+  }
   if (name == "ret" || name == "latency") {
     if (!has_return(context.kind)) throw unavailable("it has no return");
     if (name == "ret") return {FieldKind::Ret, ValueType::Integer};

@@ -20,6 +20,7 @@ enum class FieldKind {
   FunctionName, // a uprobe's function, one probe per function (bpftrace's func is an address once the process ends)
   Ret,          // return value
   Latency,      // entry-to-return time in ns
+  Duration,     // a span's start-to-end time in ns (its end's actions only)
   Arg,          // a probe argument: args.NAME, argN, fd
 };
 
@@ -38,6 +39,7 @@ struct ProbeContext {
   ast::ProbeKind kind = ast::ProbeKind::Syscall;
   std::vector<SyscallInfo> syscalls;                           // Syscall probes
   std::vector<std::optional<std::vector<EventField>>> events;  // Tracepoint probes, when known
+  bool span_end = false;  // the end of a span: its actions see `duration`
 };
 
 // Resolves a field at a probe, or throws SpecError saying what is available.

@@ -132,6 +132,8 @@ class BlockWriter {
         for (const auto& key : agg.keys) visit(key);
       }
     }
+    if (block_.block.span)
+      for (const auto& key : block_.block.span->key) visit(key);
   }
 
   template <typename Visit>
@@ -213,7 +215,12 @@ class BlockWriter {
     return fmt::format("{} = {}({});", target, fn == "mean" ? "stats" : fn, value);
   }
 
-  std::string actions_code(const FieldSpelling& where, const std::string& indent) const {
+  std::string actions_code(const FieldSpelling& where, const std::string& indent) {
+    if (block_.block.span) return span_code(*block_.block.span, where, indent);
+    return user_actions(where, indent);
+  }
+
+  std::string user_actions(const FieldSpelling& where, const std::string& indent) const {
     std::string out;
     for (std::size_t i = 0; i < block_.block.actions.size(); ++i) {
       const auto& action = block_.block.actions[i];
@@ -224,6 +231,42 @@ class BlockWriter {
       }
     }
     return out;
+  }
+
+  // A span's start remembers when its key was seen; its end finds that time
+  // (after the Nth end event, with nth), forgets it and runs the actions,
+  // which read the time between as $duration_ns. Each number of a key is made
+  // 64 bits wide by adding 0 (bpftrace's arithmetic is 64-bit; a cast would
+  // keep the program from its ahead-of-time compiler), so that both ends key
+  // alike whatever the fields' own types (accept4's long ret, close's unsigned fd).
+  std::string span_code(const ast::SpanSide& span, const FieldSpelling& where, const std::string& indent) {
+    std::string keys;
+    for (const auto& key : span.key) {
+      std::string code = value_code(key, std::nullopt, where);
+      bool number = resolve_field(key, block_.context).type == ValueType::Integer;
+      keys += (keys.empty() ? "" : ", ") + (number ? code + " + 0" : code);
+    }
+    std::string start = fmt::format("@_span_{}_start[{}]", span.name.text, keys);
+    remember_helper(fmt::format("_span_{}_start", span.name.text));
+    std::string seen = fmt::format("@_span_{}_seen[{}]", span.name.text, keys);
+    if (span.role == ast::SpanSide::Role::Start) {
+      // With nth, a new start begins the count of end events again.
+      return indent + start + " = nsecs;\n" + (span.nth > 1 ? indent + "delete(" + seen + ");\n" : "");
+    }
+    std::string out = indent + "$span_start = " + start + ";\n" + indent + "if ($span_start != 0) {\n";
+    std::string inner = indent + "  ";
+    if (span.nth > 1) {
+      remember_helper(fmt::format("_span_{}_seen", span.name.text));
+      out += fmt::format("{}{} = {} + 1;  // end events since the start\n", inner, seen, seen);
+      out += fmt::format("{}if ({} >= {}) {{\n", inner, seen, span.nth);
+      inner += "  ";
+      out += inner + "delete(" + seen + ");\n";
+    }
+    out += inner + "$duration_ns = nsecs - $span_start;\n";
+    out += inner + "delete(" + start + ");\n";
+    out += user_actions(where, inner);
+    if (span.nth > 1) out += indent + "  }\n";
+    return out + indent + "}\n";
   }
 
   void remember_helper(const std::string& name) {

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "codegen/parts.hpp"
@@ -197,7 +199,8 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
     results.cleared.insert(results.cleared.end(), s.results.begin(), s.results.end());
     results.cumulative.insert(results.cumulative.end(), s.cumulative.begin(), s.cumulative.end());
     results.at_cut.insert(results.at_cut.end(), s.at_cut.begin(), s.at_cut.end());
-    helpers.insert(helpers.end(), s.helpers.begin(), s.helpers.end());
+    for (const auto& h : s.helpers)  // a span's two blocks share theirs
+      if (std::find(helpers.begin(), helpers.end(), h) == helpers.end()) helpers.push_back(h);
   }
   if (spec.window_ms || spec.duration_ms) {
     out += "\n" + clock_probe(spec, results);

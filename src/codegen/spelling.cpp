@@ -152,6 +152,7 @@ std::string field_code(const FieldRef& field, const FieldSpelling& where) {
     }
     case FieldKind::FunctionName: return function_label(where.block, where.syscall);
     case FieldKind::Latency: return "$latency_ns";
+    case FieldKind::Duration: return "$duration_ns";
     case FieldKind::Ret:
       return where.block.context.kind == ast::ProbeKind::Syscall ? syscall_ret(where.style) : "retval";
     case FieldKind::Arg:

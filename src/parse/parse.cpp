@@ -34,7 +34,8 @@ using selector = p::parse_tree::selector<
         g::function_name, g::binary_path, g::profile_probe, g::profile_rate, g::where_clause, g::or_cond,
         g::and_cond, g::not_cond, g::comparison, g::compare_op, g::socket_test, g::field, g::integer, g::string,
         g::print_action, g::aggregation, g::count_function, g::value_function, g::lhist_function, g::value,
-        g::unit, g::key, g::map_name, g::lhist_low, g::lhist_high, g::lhist_step>>;
+        g::unit, g::key, g::map_name, g::lhist_low, g::lhist_high, g::lhist_step, g::span_block, g::span_name,
+        g::span_start, g::span_end, g::span_key_field, g::span_nth_value>>;
 
 // Remembers where blocks open, to say which one is left unclosed.
 struct OpenBlocks {
@@ -51,6 +52,9 @@ struct track_blocks<g::block_open> {
     blocks.braces.push_back(in.position());
   }
 };
+
+template <>
+struct track_blocks<g::span_open> : track_blocks<g::block_open> {};
 
 template <>
 struct track_blocks<g::block_close> {
@@ -223,6 +227,48 @@ ast::Block block_of(const Node& n) {
   return block;
 }
 
+// A span's two blocks: the start (no actions of its own) and the end, with the actions.
+std::vector<ast::Block> span_of(const Node& n) {
+  ast::Block start, end;
+  start.where_opened = end.where_opened = location_of(n);
+  start.where_opened.length = end.where_opened.length = 4;  // the `span` keyword
+  ast::SpanSide from{ast::SpanSide::Role::Start}, to{ast::SpanSide::Role::End};
+  for (const auto& child : n.children) {
+    const Node& c = *child;
+    if (c.is_type<g::span_name>()) {
+      from.name = to.name = name_of(c);
+    } else if (c.is_type<g::span_start>() || c.is_type<g::span_end>()) {
+      ast::Block& side = c.is_type<g::span_start>() ? start : end;
+      ast::SpanSide& span = c.is_type<g::span_start>() ? from : to;
+      for (const auto& part : c.children) {
+        const Node& q = *part;
+        if (q.is_type<g::where_clause>()) {
+          side.where = condition_of(*q.children.at(0));
+        } else if (q.is_type<g::span_key_field>()) {
+          ast::Operand key = operand_of(q);
+          key.kind = ast::Operand::Kind::Field;
+          span.key.push_back(key);
+        } else if (q.is_type<g::span_nth_value>()) {
+          span.nth = parse_number<std::uint64_t>(q);
+          span.nth_where = location_of(q);
+        } else {
+          side.probe = probe_of(q);
+        }
+      }
+    } else if (c.is_type<g::print_action>()) {
+      ast::PrintAction print{{}, location_of(c)};
+      for (const auto& item : c.children) print.items.push_back(operand_of(*item));
+      end.actions.emplace_back(std::move(print));
+    } else if (c.is_type<g::aggregation>()) {
+      end.actions.emplace_back(aggregation_of(c));
+    }
+  }
+  from.nth = to.nth;  // a new start forgets the end events counted so far
+  start.span = from;
+  end.span = to;
+  return {start, end};
+}
+
 ast::Target target_of(const Node& n) {
   ast::Target target;
   target.where = location_of(n);
@@ -281,6 +327,8 @@ ast::Spec spec_of(const Node& root) {
       for (const auto& m : c.children) spec.metrics.push_back(name_of(*m));
     } else if (c.is_type<g::probe_block>()) {
       spec.blocks.push_back(block_of(c));
+    } else if (c.is_type<g::span_block>()) {
+      for (auto& block : span_of(c)) spec.blocks.push_back(std::move(block));
     } else {
       set_once(spec.target, target_of(c), "target", where, first_target);
       first_target = where;

@@ -88,11 +88,24 @@ struct Probe {
   Location where;
 };
 
+// One end of a span (`span NAME from ... to ...`), which the parser turns into
+// two blocks: the start's, which remembers when its key was seen, and the
+// end's, which finds it and runs the span's actions with its `duration`.
+struct SpanSide {
+  enum class Role { Start, End };
+  Role role = Role::Start;
+  Name name;                 // the span's
+  std::vector<Operand> key;  // fields, paired in order with the other end's
+  std::uint64_t nth = 1;     // End: the Nth end event after the start ends the span
+  Location nth_where;
+};
+
 struct Block {
   Probe probe;
   std::optional<Condition> where;
   std::vector<Action> actions;
-  Location where_opened;  // the `on` keyword
+  Location where_opened;  // the `on` keyword, or `span`
+  std::optional<SpanSide> span;
 };
 
 struct Spec {

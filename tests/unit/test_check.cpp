@@ -244,3 +244,34 @@ TEST_CASE("option map_keys: a number of keys in bpftrace's range, written in dec
   CHECK(errors_of("option request_probes = 4096 metrics rps").find("request_probes is socket or syscall, not '4096'") !=
         std::string::npos);
 }
+
+TEST_CASE("spans: keys paired in order and of one type, duration only at a span's end") {
+  auto spec = checked("span runq from tracepoint sched:sched_wakeup key args.pid\n"
+                      "  to tracepoint sched:sched_switch key args.next_pid { hist duration }");
+  REQUIRE(spec.blocks.size() == 2);
+  CHECK(spec.blocks[0].block.span->role == ast::SpanSide::Role::Start);
+  CHECK(spec.blocks[1].block.span->role == ast::SpanSide::Role::End);
+  CHECK(spec.blocks[1].map_names == std::vector<std::string>{"hist_duration_us"});
+  // A start keyed by a return value fires at the return.
+  CHECK(checked("span c from syscall accept4 key pid, ret to syscall close key pid, args.fd { count }").blocks[0].paired);
+  CHECK(errors_of("span c from syscall accept4 key pid, ret to syscall close key args.fd { count }") ==
+        "t.obs:1:63: error: the span's end has 1 key field and its start 2: they are paired in order\n"
+        "  span c from syscall accept4 key pid, ret to syscall close key args.fd { count }\n"
+        "                                                                ^~~~~~~\n");
+  CHECK(errors_of("span c from syscall openat key args.filename to syscall close key args.fd { count }")
+            .find("error: 'args.fd' is a number but the start's 'args.filename' is a string: a span pairs keys of one "
+                  "type") != std::string::npos);
+  CHECK(errors_of("on syscall read { hist duration }")
+            .find("error: field 'duration' is not available in a syscall block: only a span's actions have one (span "
+                  "NAME from ... to ... { hist duration })") != std::string::npos);
+  CHECK(errors_of("span c from syscall accept key ret to syscall close key args.fd nth 0 { count }")
+            .find("t.obs:1:69: error: nth counts end events from 1") != std::string::npos);
+  CHECK(errors_of("span c from syscall accept key ret to syscall close key args.fd { }")
+            .find("error: this span has no actions; add what to do with it, e.g. { hist duration }") != std::string::npos);
+  CHECK(errors_of("span c from syscall accept key ret to syscall close key args.fd { count }\n"
+                  "span c from syscall accept key ret to syscall close key args.fd { count }")
+            .find("t.obs:2:6: error: span 'c' is declared twice") != std::string::npos);
+  CHECK(errors_of("span c from syscall accept to syscall close key args.fd { count }")
+            .find("error: expected 'key' and the fields that pair the span's start with its end, e.g. key pid, ret") !=
+        std::string::npos);
+}

@@ -253,3 +253,20 @@ TEST_CASE("option map_keys is said in the program, for whoever runs it by hand")
                   "// bpftrace's default is 4096).\n") != std::string::npos);
   CHECK(program("on syscall read { count by tid }").find("BPFTRACE_MAP_KEYS_MAX") == std::string::npos);
 }
+
+TEST_CASE("a span's start remembers its key's time, its end the Nth time finds it, forgets it, acts") {
+  std::string bt = program("span s from uprobe shop::slow_step in \"" UPROBE_TARGET "\" key tid\n"
+                           "  to uretprobe shop::slow_step in \"" UPROBE_TARGET "\" key tid nth 2 { hist duration in ms }");
+  CHECK(bt.find("  @_span_s_start[tid + 0] = nsecs;\n  delete(@_span_s_seen[tid + 0]);\n") != std::string::npos);
+  CHECK(bt.find("  $span_start = @_span_s_start[tid + 0];\n"
+                "  if ($span_start != 0) {\n"
+                "    @_span_s_seen[tid + 0] = @_span_s_seen[tid + 0] + 1;  // end events since the start\n"
+                "    if (@_span_s_seen[tid + 0] >= 2) {\n"
+                "      delete(@_span_s_seen[tid + 0]);\n"
+                "      $duration_ns = nsecs - $span_start;\n"
+                "      delete(@_span_s_start[tid + 0]);\n"
+                "      @hist_duration_ms = hist(($duration_ns) / 1000000);\n"
+                "    }\n"
+                "  }\n") != std::string::npos);
+  CHECK(bt.find("  clear(@_span_s_start);\n  clear(@_span_s_seen);\n") != std::string::npos);
+}

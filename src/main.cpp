@@ -265,7 +265,8 @@ int main(int argc, char** argv) {
   target->require_option(0, 1);
   app.footer("Exit status: 0 success, 1 errors in the spec, 2 usage errors; --run also: 3 bpftrace missing or\n"
              "older than 0.17, 4 not permitted, 5 tracefs not mounted, 6 probe not available, 7 bpftrace failed;\n"
-             "--run and --targets: 8 the target cannot be found; --run: 9 the maps need more memory than is available.");
+             "--run and --targets: 8 the target cannot be found; --run: 9 the maps need more memory than is available,\n"
+             "10 the report could not be written.");
   // `-- PROGRAM ARGS...`: a command to launch, its arguments taken as they are.
   int own_args = argc;
   for (int i = 1; i < argc; ++i) {

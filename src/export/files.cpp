@@ -1,5 +1,6 @@
 #include "export/files.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,6 +27,12 @@ std::string new_file(const fs::path& dir, const std::string& stem, int& fd) {
   return temp;
 }
 
+mode_t current_umask() {
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  return mask;
+}
+
 }  // namespace
 
 void check_writable_directory(const std::string& dir) {
@@ -43,6 +50,10 @@ void write_atomically(const std::string& path, const std::string& content) {
   } catch (const std::runtime_error& e) {
     throw std::runtime_error("cannot write " + path + ": " + e.what());
   }
+  // The mode of the file it replaces, else what a new file would get (mkstemp makes it 0600).
+  struct stat old {};
+  mode_t mode = ::stat(path.c_str(), &old) == 0 ? old.st_mode & 07777 : 0666 & ~current_umask();
+  ::fchmod(fd, mode);
   std::size_t done = 0;
   while (done < content.size()) {
     ssize_t n = ::write(fd, content.data() + done, content.size() - done);

@@ -58,29 +58,28 @@ void stop_through_map(int read_end, pid_t tracer, std::vector<std::string>& erro
   }
 }
 
-// Installs the forwarding handlers for the life of one run.
-class SignalForwarding {
- public:
-  SignalForwarding() {
-    struct sigaction action {};
-    action.sa_handler = forward_signal;
-    action.sa_flags = SA_RESTART;  // keep reading bpftrace's output
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~SignalForwarding() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  SignalForwarding(const SignalForwarding&) = delete;
-  SignalForwarding& operator=(const SignalForwarding&) = delete;
-
- private:
-  struct sigaction old_int_ {}, old_term_ {};
-};
+void no_op(int /*signal*/) {}
 
 }  // namespace
+
+InterruptHandling::InterruptHandling() {
+  struct sigaction action {};
+  action.sa_handler = forward_signal;  // with no tracer running, it only notes the signal
+  action.sa_flags = SA_RESTART;        // keep reading bpftrace's output
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, &old_int_);
+  sigaction(SIGTERM, &action, &old_term_);
+  // A closed stdout makes writes fail (EPIPE) instead of killing us mid-report. A handler
+  // rather than SIG_IGN: handlers do not pass to the programs we start, ignored signals would.
+  action.sa_handler = no_op;
+  sigaction(SIGPIPE, &action, &old_pipe_);
+}
+
+InterruptHandling::~InterruptHandling() {
+  sigaction(SIGINT, &old_int_, nullptr);
+  sigaction(SIGTERM, &old_term_, nullptr);
+  sigaction(SIGPIPE, &old_pipe_, nullptr);
+}
 
 std::int64_t interrupted_at_ns() { return forwarded_at_ns.load(); }
 
@@ -97,7 +96,7 @@ BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::st
                           const std::map<std::string, std::string>& environment) {
   BpftraceExit result;
   bp::ipstream out, err;
-  SignalForwarding forwarding;
+  InterruptHandling forwarding;  // also when the caller holds one: ours gives it back
   forwarded = false;
   forwarded_at_ns = 0;
   auto env = boost::this_process::environment();

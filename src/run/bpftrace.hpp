@@ -3,6 +3,8 @@
 // and Ctrl-C / SIGTERM forwarded so that it prints its final maps.
 #pragma once
 
+#include <signal.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -10,6 +12,20 @@
 #include <vector>
 
 namespace ebpfgen::run {
+
+// Ctrl-C and SIGTERM passed on to the running tracer (once), and only noted
+// while none runs, so that a second one cannot cut a report short; SIGPIPE
+// made a failed write. For the life of the object.
+class InterruptHandling {
+ public:
+  InterruptHandling();
+  ~InterruptHandling();
+  InterruptHandling(const InterruptHandling&) = delete;
+  InterruptHandling& operator=(const InterruptHandling&) = delete;
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {}, old_pipe_ {};
+};
 
 // When a forwarded Ctrl-C / SIGTERM arrived, on CLOCK_MONOTONIC (bpftrace's nsecs) in ns (0: none yet).
 std::int64_t interrupted_at_ns();

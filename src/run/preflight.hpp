@@ -19,6 +19,7 @@ enum ExitStatus : int {
   exit_bpftrace_failed = 7,  // bpftrace stopped with an error
   exit_no_target = 8,        // the target cannot be found: a pid gone, no such cgroup or container
   exit_no_memory = 9,        // the maps option map_keys asks for need more memory than the machine has
+  exit_output_failed = 10,   // the report could not be written (stdout closed or full, -o failed)
 };
 
 struct Problem {

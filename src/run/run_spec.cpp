@@ -135,6 +135,14 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     return problem->exit_status;
   }
   std::string path = program_file(program, options.keep_file);
+  // Removed however the run ends (and once bpftrace has read it, below), unless --keep asks for it.
+  struct Removal {
+    std::string path;
+    ~Removal() {
+      std::error_code ec;
+      if (!path.empty()) fs::remove(path, ec);
+    }
+  } removal{options.keep_file.empty() ? path : ""};
   // Ahead of time where the program allows it: a lean tracer that attaches at once.
   std::string tracer = options.bpftrace, why_not_aot = "asked for with --no-aot";
   std::optional<std::string> compiled;
@@ -196,6 +204,15 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   bool started = false;  // BEGIN's line came: every probe is attached
   bool skips_read = false;
   MapFailureLog map_failures(program);
+  // stdout closed (a pipe whose reader left) or full: the report cannot be written, so the run ends.
+  bool unwritable = false;
+  int write_error = 0;
+  auto stop_if_unwritable = [&] {
+    if (out || unwritable) return;
+    unwritable = true;
+    write_error = errno;  // of the write that failed
+    stop_bpftrace();
+  };
   auto on_line = [&](const std::string& line) {
     // After Ctrl-C bpftrace takes a while to detach its probes: the run ended at the Ctrl-C.
     if (auto at = interrupted_at_ns(); at && collector) collector->stop_at(at);
@@ -213,6 +230,8 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
       std::cerr << shown(record.text.substr(0, record.text.find_last_not_of('\n') + 1)) << "\n" << std::flush;
       if (command) command->release();  // it runs from here on
       if (target_end) target_end->start();
+      std::error_code ec;
+      if (options.keep_file.empty()) fs::remove(path, ec);  // bpftrace has read it
     } else if (record.kind == Kind::Cut && record.text == "run_start" && !collector) {
       // The first window starts at the kernel time BEGIN printed.
       collector.emplace(clock, static_cast<std::int64_t>(record.number), [&](const report::Window& cut) {
@@ -221,11 +240,13 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
         w.failed_maps = map_failures.take_recent();
         reporter->window(w, report::request_figures(w, spec.metrics));
         if (exports) exports->window(w);
+        stop_if_unwritable();
       });
     } else if (record.kind == Kind::Printf) {
       std::string text = record.text;
       if (!text.empty() && text.back() == '\n') text.pop_back();
       reporter->event(text);
+      stop_if_unwritable();
     } else if (record.kind == Kind::LostEvents) {
       facts.lost_events += record.number;
       std::cerr << "ebpfgen: warning: bpftrace lost " << record.number << " events\n";
@@ -245,6 +266,9 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     }
   };
 
+  // From here to the end, a Ctrl-C or SIGTERM goes to the tracer once, then is only noted, so
+  // that a second one cannot cut the report short; a closed stdout is a failed write.
+  InterruptHandling interrupts;
   BpftraceExit exit =
       run_bpftrace(tracer, args, on_line, compiled ? StopBy::StopMap : StopBy::Signal, environment);
   if (target_end) target_end->finish();
@@ -252,7 +276,6 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   if (collector) collector->finish(report::KernelClock::kernel_now_ns());
   if (options.verbose)
     for (const auto& w : exit.warnings) std::cerr << shown(w) << "\n";
-  if (options.keep_file.empty()) fs::remove(path);
 
   if (facts.skipped_runs) std::cerr << "ebpfgen: " << report::skipped_runs_warning(facts.skipped_runs) << "\n";
   facts.map_failures = map_failures.failures();
@@ -276,7 +299,22 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     reporter->summary(run, report::request_figures(run, spec.metrics), facts);
   }
   if (exports) exports->finish(facts);
-  if (!options.output_file.empty()) exporter::write_atomically(options.output_file, buffered.str());
+  if (!options.output_file.empty()) {
+    try {
+      exporter::write_atomically(options.output_file, buffered.str());
+    } catch (const std::exception& e) {
+      // Not lost: it goes to stdout instead.
+      std::cerr << "ebpfgen: error: " << shown(e.what()) << "; the report follows on stdout\n";
+      std::cout << buffered.str() << std::flush;
+      return exit_output_failed;
+    }
+  }
+  if (std::cout && !(std::cout << std::flush)) write_error = errno;
+  if (!std::cout || unwritable) {
+    std::cerr << "ebpfgen: error: cannot write the report to stdout: "
+              << (write_error ? std::strerror(write_error) : "write failed") << "; it is incomplete\n";
+    return exit_output_failed;
+  }
   return failed ? exit_bpftrace_failed : 0;
 }
 

@@ -77,13 +77,29 @@ std::string histogram_text(const Histogram& h) {
   return out;
 }
 
+// p50, p90 and p99 of a histogram, interpolated inside the buckets that hold them.
+std::optional<Percentiles> percentiles_of(const Histogram& h) {
+  Percentiles p;
+  for (const auto& b : h) p.count += b.count;
+  if (p.count == 0) return std::nullopt;
+  p.p50 = *percentile(h, 0.5);
+  p.p90 = *percentile(h, 0.9);
+  p.p99 = *percentile(h, 0.99);
+  return p;
+}
+
 std::string value_text(const Value& v) {
   if (const auto* n = std::get_if<std::int64_t>(&v)) return std::to_string(*n);
   if (const auto* s = std::get_if<Stats>(&v)) {
     return fmt::format("count {}, average {}, total {}", s->count,
                        s->count ? s->total / static_cast<std::int64_t>(s->count) : 0, s->total);
   }
-  return "\n" + histogram_text(std::get<Histogram>(v));
+  const auto& h = std::get<Histogram>(v);
+  std::string out = "\n" + histogram_text(h);
+  if (auto p = percentiles_of(h))
+    out += fmt::format("p50 {:.4g}, p90 {:.4g}, p99 {:.4g} (within the buckets above, of {} values)\n", p->p50, p->p90,
+                       p->p99, p->count);
+  return out;
 }
 
 json value_json(const Value& v) {
@@ -149,6 +165,23 @@ json user_maps_json(const Window& w) {
   return maps;
 }
 
+// Every histogram of the spec's own maps, by map and key: its percentiles.
+json percentiles_json(const Window& w) {
+  json out = json::object();
+  for (const auto& [name, map] : w.maps) {
+    if (is_request_map(name)) continue;
+    json keyed = json::object();
+    for (const auto& [key, value] : map.entries) {
+      const auto* h = std::get_if<Histogram>(&value);
+      auto p = h ? percentiles_of(*h) : std::nullopt;
+      if (p) keyed[key] = {{"p50", p->p50}, {"p90", p->p90}, {"p99", p->p99}, {"count", p->count}};
+    }
+    if (keyed.empty()) continue;
+    out[name] = keyed.size() == 1 && keyed.contains("") ? keyed[""] : keyed;
+  }
+  return out;
+}
+
 std::string user_maps_text(const Window& w) {
   std::string out;
   for (const auto& [name, map] : w.maps)
@@ -167,6 +200,7 @@ class JsonReporter : public Reporter {
               {"seconds", w.seconds()}, {"final", w.final}};
     j.update(figures_json(f, spec_.metrics));
     j["maps"] = user_maps_json(w);
+    j["percentiles"] = percentiles_json(w);
     j["lower_bounds"] = lower_bounds(w, spec_.metrics);
     out_ << j.dump() << "\n" << std::flush;
   }
@@ -178,6 +212,7 @@ class JsonReporter : public Reporter {
     j["tracer"] = facts.tracer;
     j.update(figures_json(f, spec_.metrics));
     j["maps"] = user_maps_json(run);
+    j["percentiles"] = percentiles_json(run);
     j["lower_bounds"] = lower_bounds(run, spec_.metrics);
     json failures = json::array();
     for (const auto& m : facts.map_failures) {

@@ -56,6 +56,7 @@ std::optional<double> percentile(const Histogram& histogram, double p) {
     if (seen + static_cast<double>(b.count) >= rank) {
       if (!b.min) return static_cast<double>(*b.max);  // the negative bucket
       if (!b.max) return static_cast<double>(*b.min);  // lhist's overflow bucket: no upper bound
+      if (*b.min == *b.max) return static_cast<double>(*b.min);  // one value: exactly it
       double width = static_cast<double>(*b.max + 1 - *b.min);
       return static_cast<double>(*b.min) + (rank - seen) / static_cast<double>(b.count) * width;
     }

@@ -1,12 +1,16 @@
 #include <doctest/doctest.h>
 
 #include "helpers.hpp"
+#include "report/format.hpp"
 #include "report/metrics.hpp"
 #include "report/records.hpp"
 #include "report/window.hpp"
 #include "spec/metrics.hpp"
 
 #include <limits>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 using namespace ebpfgen;
 using namespace ebpfgen::report;
@@ -335,4 +339,21 @@ TEST_CASE("failed map updates mark the metrics that read the map, and the spec's
   asked.latency = false;
   w.failed_maps = {"@request_latency_ns"};
   CHECK(lower_bounds(w, asked).empty());
+}
+
+TEST_CASE("every histogram of the spec gets its window's p50, p90 and p99, worked out by hand") {
+  auto spec = test::checked("window 1s on syscall read { hist ret as sizes\nhist ret by comm as by_comm }");
+  Window w;
+  w.index = 1;
+  // Ten values in [10, 20): the 50th percentile is half-way, 10 + 0.5 * 10; the 90th at 19, the 99th at 19.9.
+  w.maps["@sizes"] = {"@sizes", {{"", Histogram{{10, 19, 10}}}}};
+  w.maps["@by_comm"] = {"@by_comm", {{"bash", Histogram{{0, 0, 4}}}}};
+  std::ostringstream out;
+  make_reporter(Format::Json, out, spec)->window(w, request_figures(w, spec.metrics));
+  auto j = nlohmann::json::parse(out.str());
+  CHECK(j["percentiles"]["@sizes"] == nlohmann::json{{"p50", 15.0}, {"p90", 19.0}, {"p99", 19.9}, {"count", 10}});
+  CHECK(j["percentiles"]["@by_comm"]["bash"]["p50"] == 0.0);
+  std::ostringstream table;
+  make_reporter(Format::Table, table, spec)->window(w, request_figures(w, spec.metrics));
+  CHECK(table.str().find("p50 15, p90 19, p99 19.9 (within the buckets above, of 10 values)\n") != std::string::npos);
 }

@@ -97,8 +97,8 @@ std::string value_text(const Value& v) {
   const auto& h = std::get<Histogram>(v);
   std::string out = "\n" + histogram_text(h);
   if (auto p = percentiles_of(h))
-    out += fmt::format("p50 {:.4g}, p90 {:.4g}, p99 {:.4g} (within the buckets above, of {} values)\n", p->p50, p->p90,
-                       p->p99, p->count);
+    out += fmt::format("p50 {:.4g}, p90 {:.4g}, p99 {:.4g} (within the buckets above, of {} value{})\n", p->p50, p->p90,
+                       p->p99, p->count, p->count == 1 ? "" : "s");
   return out;
 }
 

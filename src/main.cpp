@@ -239,6 +239,9 @@ int main(int argc, char** argv) {
   app.add_option("--format", o.format, "--run's output: table (default), json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_option("-o,--output", o.run_options.output_file, "--run: write the report to this file (atomically)");
+  app.add_option("--report", o.run_options.report_file,
+                 "--run: write an HTML page with charts of every series when the run ends")
+      ->type_name("FILE.html");
   app.add_option("--keep", o.run_options.keep_file, "--run: save the generated program to this file");
   app.add_flag("-v,--verbose", o.run_options.verbose, "--run: show the bpftrace command and its warnings");
   app.add_flag("--mount-tracefs", o.run_options.mount_tracefs, "--run: mount tracefs if it is missing");
@@ -304,6 +307,10 @@ int main(int argc, char** argv) {
   }
   if (o.run_options.exports.any() && !o.run) {
     std::cerr << "ebpfgen: error: --serve and --textfile export what --run measures: add --run\n";
+    return exit_usage_error;
+  }
+  if (!o.run_options.report_file.empty() && !o.run) {
+    std::cerr << "ebpfgen: error: --report draws what --run measures: add --run\n";
     return exit_usage_error;
   }
   try {

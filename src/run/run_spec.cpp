@@ -16,6 +16,7 @@
 #include "codegen/codegen.hpp"
 #include "diag/diagnostic.hpp"
 #include "export/files.hpp"
+#include "export/html.hpp"
 #include "report/records.hpp"
 #include "run/aot.hpp"
 #include "run/bpftrace.hpp"
@@ -102,6 +103,15 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
       exporter::check_writable_directory(fs::path(options.output_file).parent_path().string());
     } catch (const std::exception& e) {
       std::cerr << "ebpfgen: error: -o " << shown(options.output_file) << ": cannot write in its directory: "
+                << e.what() << "\n";
+      return 2;
+    }
+  }
+  if (!options.report_file.empty()) {
+    try {
+      exporter::check_writable_directory(fs::path(options.report_file).parent_path().string());
+    } catch (const std::exception& e) {
+      std::cerr << "ebpfgen: error: --report " << shown(options.report_file) << ": cannot write in its directory: "
                 << e.what() << "\n";
       return 2;
     }
@@ -306,6 +316,15 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
       // Not lost: it goes to stdout instead.
       std::cerr << "ebpfgen: error: " << shown(e.what()) << "; the report follows on stdout\n";
       std::cout << buffered.str() << std::flush;
+      return exit_output_failed;
+    }
+  }
+  if (!options.report_file.empty()) {
+    auto run = report::merge_windows(windows, [&](const std::string& name) { return report::merge_rule(spec, name); });
+    try {
+      exporter::write_atomically(options.report_file, exporter::html_report(spec, source, windows, run, facts));
+    } catch (const std::exception& e) {
+      std::cerr << "ebpfgen: error: --report: " << shown(e.what()) << "\n";
       return exit_output_failed;
     }
   }

@@ -16,6 +16,7 @@ namespace ebpfgen::run {
 struct RunOptions {
   report::Format format = report::Format::Table;
   std::string output_file;  // -o: written atomically when the run ends
+  std::string report_file;  // --report: an HTML page of the run, written atomically when it ends
   std::string keep_file;    // --keep: where to save the generated program
   bool verbose = false;     // -v: show the bpftrace command and its warnings
   bool mount_tracefs = false;

@@ -1,0 +1,710 @@
+#include "export/html.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <optional>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "check/fields.hpp"
+#include "codegen/codegen.hpp"
+#include "report/metrics.hpp"
+#include "spec/metrics.hpp"
+
+namespace ebpfgen::exporter {
+
+namespace {
+
+using report::Bucket;
+using report::Clock;
+using report::Histogram;
+using report::MapSnapshot;
+using report::Stats;
+using report::Value;
+using report::Window;
+
+// ---------------------------------------------------------------- text
+
+// The length of the UTF-8 sequence at `s[i]`, or 0 when it is not one (overlong
+// forms, surrogates and code points past U+10FFFF are not).
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char b = at(i);
+  std::size_t n = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  unsigned char lo = 0x80, hi = 0xbf;  // the second byte's range
+  if (b == 0xe0) lo = 0xa0;
+  if (b == 0xed) hi = 0x9f;
+  if (b == 0xf0) lo = 0x90;
+  if (b == 0xf4) hi = 0x8f;
+  if (at(i + 1) < lo || at(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k)
+    if (at(i + k) < 0x80 || at(i + k) > 0xbf) return 0;
+  return n;
+}
+
+std::uint32_t code_point(std::string_view s, std::size_t i, std::size_t n) {
+  auto at = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(s[k])); };
+  std::uint32_t c = at(i) & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+  for (std::size_t k = 1; k < n; ++k) c = (c << 6) | (at(i + k) & 0x3f);
+  return c;
+}
+
+// Invisible code points that would change how the text around them reads:
+// C1 controls and the bidirectional overrides.
+bool invisible(std::uint32_t c) {
+  return (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+// At most `limit` characters of `text`, "…" after a cut (of text already made printable).
+std::string truncated(const std::string& text, std::size_t limit) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < text.size(); ++chars) {
+    if (chars == limit) return text.substr(0, i) + "\u2026";
+    std::size_t n = utf8_length(text, i);
+    i += n ? n : 1;
+  }
+  return text;
+}
+
+// Text as it is shown, before HTML escaping: control bytes and bytes that are not UTF-8 as \xNN.
+std::string printable(std::string_view text, bool keep_lines) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    auto b = static_cast<unsigned char>(text[i]);
+    if (b < 0x80) {
+      if ((b < 0x20 || b == 0x7f) && !(keep_lines && (b == '\n' || b == '\t'))) out += fmt::format("\\x{:02x}", b);
+      else out += text[i];
+      ++i;
+      continue;
+    }
+    std::size_t n = utf8_length(text, i);
+    if (n == 0) {
+      out += fmt::format("\\x{:02x}", b);
+      ++i;
+    } else if (std::uint32_t c = code_point(text, i, n); invisible(c)) {
+      out += fmt::format("\\u{:04x}", c);
+      i += n;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::string entities(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// A legend's or a label's text: printable, cut to `limit` characters, escaped.
+std::string short_text(const std::string& text, std::size_t limit) { return entities(truncated(printable(text, false), limit)); }
+
+// ---------------------------------------------------------------- numbers
+
+// A value as data-x / data-y hold it: the shortest text that reads back as the same double.
+std::string exact(double v) { return fmt::format("{}", v); }
+
+// A value for people: a count as it is, else one decimal from 100 up, as the table prints them, else 4 digits.
+std::string readable(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
+  if (std::fabs(v) >= 100) return fmt::format("{:.1f}", v);
+  return fmt::format("{:.4g}", v);
+}
+
+// A tick label: short, with k, M, G or T for large values.
+std::string tick(double v) {
+  double a = std::fabs(v);
+  if (a >= 1e12) return fmt::format("{:.6g}T", v / 1e12);
+  if (a >= 1e9) return fmt::format("{:.6g}G", v / 1e9);
+  if (a >= 1e6) return fmt::format("{:.6g}M", v / 1e6);
+  if (a >= 1e4) return fmt::format("{:.6g}k", v / 1e3);
+  return fmt::format("{:.6g}", v);
+}
+
+// A time in ns, in the unit that keeps it short (as the table's latency view).
+std::string human_ns(double ns) {
+  if (ns >= 1e9) return fmt::format("{:.3g}s", ns / 1e9);
+  if (ns >= 1e6) return fmt::format("{:.3g}ms", ns / 1e6);
+  if (ns >= 1e3) return fmt::format("{:.3g}us", ns / 1e3);
+  return fmt::format("{:.0f}ns", ns);
+}
+
+// A hist or lhist bucket the way the table labels it.
+std::string bucket_label(const Bucket& b) {
+  auto human = [](std::int64_t v) {
+    if (v != 0 && v % (1LL << 30) == 0) return fmt::format("{}G", v >> 30);
+    if (v != 0 && v % (1LL << 20) == 0) return fmt::format("{}M", v >> 20);
+    if (v != 0 && v % (1LL << 10) == 0) return fmt::format("{}K", v >> 10);
+    return std::to_string(v);
+  };
+  if (!b.min) return fmt::format("(..., {})", b.max ? *b.max + 1 : 0);
+  if (!b.max) return fmt::format("[{}, ...)", human(*b.min));
+  if (*b.min == *b.max) return fmt::format("[{}]", human(*b.min));
+  return fmt::format("[{}, {})", human(*b.min), human(*b.max + 1));
+}
+
+// An axis from `lo` to `hi` with round ticks (1, 2 or 5 times a power of ten apart).
+struct Axis {
+  double lo = 0, hi = 1;
+  std::vector<double> ticks;
+};
+
+Axis nice_axis(double lo, double hi, bool from_zero) {
+  if (from_zero) {
+    lo = std::min(lo, 0.0);
+    hi = std::max(hi, 0.0);
+  }
+  if (!(hi > lo)) hi = lo + (lo == 0 ? 1 : std::fabs(lo));
+  double raw = (hi - lo) / 5;
+  double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  double norm = raw / magnitude;
+  double step = (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * magnitude;
+  Axis a;
+  a.lo = std::floor(lo / step + 1e-9) * step;
+  a.hi = std::ceil(hi / step - 1e-9) * step;
+  if (!(a.hi > a.lo)) a.hi = a.lo + step;
+  auto n = static_cast<int>(std::llround((a.hi - a.lo) / step));
+  for (int i = 0; i <= n; ++i) {
+    double v = a.lo + i * step;
+    a.ticks.push_back(std::fabs(v) < step * 1e-9 ? 0.0 : v);
+  }
+  return a;
+}
+
+// ---------------------------------------------------------------- charts
+
+constexpr const char* palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1",
+                                   "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#6b6b6b"};
+
+constexpr double chart_width = 900, left = 84, right = 24, top = 46;
+
+std::string px(double v) { return fmt::format("{:.1f}", v); }
+
+// The title line, and the y axis with its ticks, grid and title.
+std::string frame(const std::string& title, bool lower_bound, const Axis& y, const std::string& y_title, double plot_bottom) {
+  double plot_top = top, height = plot_bottom - plot_top;
+  std::string out = fmt::format("<text class=\"title\" x=\"{}\" y=\"24\">{}</text>\n", px(left), entities(title));
+  if (lower_bound)
+    out += fmt::format("<text class=\"warning\" x=\"{}\" y=\"24\" text-anchor=\"end\">lower bound: map updates failed</text>\n",
+                       px(chart_width - right));
+  out += "<g class=\"axis y\">\n";
+  for (double t : y.ticks) {
+    double at = plot_bottom - (t - y.lo) / (y.hi - y.lo) * height;
+    out += fmt::format("<line class=\"grid\" x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>", px(left), px(chart_width - right), px(at), px(at));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", px(left - 6), px(at + 4), tick(t));
+  }
+  out += fmt::format("<line class=\"edge\" x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>\n", px(left), px(left), px(plot_top), px(plot_bottom));
+  out += fmt::format("<text class=\"axis-title\" transform=\"translate(18 {}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n",
+                     px((plot_top + plot_bottom) / 2), entities(y_title));
+  out += "</g>\n";
+  return out;
+}
+
+struct Line {
+  std::string name;                     // "" for a chart of one line
+  std::vector<std::optional<double>> y;  // one per window; none where the window has no value
+};
+
+struct LineChart {
+  std::string series;  // data-series: the JSON stream's name of the value
+  std::string title, y_title, unit;  // unit: in the points' tooltips
+  std::vector<Line> lines;
+  std::string note;  // under the chart, already HTML
+  bool lower_bound = false;
+};
+
+struct Bar {
+  std::string label;  // under the bar
+  std::string x, x_max;  // the bucket's bounds (inclusive), as numbers
+  std::uint64_t count = 0;
+};
+
+struct BarChart {
+  std::string series, title, x_title;
+  std::vector<Bar> bars;
+  std::string note;
+  bool lower_bound = false;
+};
+
+std::string svg_open(const std::string& series, double height, const std::string& title) {
+  return fmt::format("<svg class=\"chart\" data-series=\"{}\" viewBox=\"0 0 {:.0f} {:.0f}\" "
+                     "width=\"{:.0f}\" height=\"{:.0f}\" role=\"img\">\n<title>{}</title>\n",
+                     html_text(series), chart_width, height, chart_width, height, entities(title));
+}
+
+std::string figure(const std::string& svg, const std::string& note) {
+  return "<figure>\n" + svg + "</svg>\n" + (note.empty() ? "" : "<figcaption>" + note + "</figcaption>\n") + "</figure>\n";
+}
+
+// One line per series name, points at each window's end (seconds since the run started).
+std::string line_chart(const LineChart& c, const std::vector<Window>& windows, Clock::time_point start, double run_seconds) {
+  std::vector<double> xs;
+  for (const auto& w : windows) xs.push_back(std::chrono::duration<double>(w.end - start).count());
+  double lo = 0, hi = 0;
+  bool any = false;
+  for (const auto& line : c.lines)
+    for (const auto& v : line.y)
+      if (v && std::isfinite(*v)) {
+        lo = any ? std::min(lo, *v) : *v;
+        hi = any ? std::max(hi, *v) : *v;
+        any = true;
+      }
+  Axis y = nice_axis(lo, hi, true);
+  // The x axis ends with the run, its ticks at round seconds within it.
+  Axis x = nice_axis(0, std::max(run_seconds, xs.empty() ? 0.0 : xs.back()), true);
+  if (double end = std::max(run_seconds, xs.empty() ? 0.0 : xs.back()); end > 0) {
+    x.hi = end;
+    while (x.ticks.size() > 2 && x.ticks.back() > end * (1 + 1e-9)) x.ticks.pop_back();
+  }
+  bool legend = c.lines.size() > 1 || (c.lines.size() == 1 && !c.lines[0].name.empty());
+  std::size_t legend_rows = legend ? (c.lines.size() + 2) / 3 : 0;
+  double plot_bottom = 250, height = plot_bottom + 50 + static_cast<double>(legend_rows) * 20 + (legend ? 6 : 0);
+  double plot_w = chart_width - left - right, plot_h = plot_bottom - top;
+  auto at_x = [&](double v) { return left + (v - x.lo) / (x.hi - x.lo) * plot_w; };
+  auto at_y = [&](double v) { return plot_bottom - (v - y.lo) / (y.hi - y.lo) * plot_h; };
+  // Smaller points when there are many windows, so that the line stays readable.
+  double radius = std::clamp(plot_w / static_cast<double>(std::max<std::size_t>(xs.size(), 1)) / 4, 1.2, 3.5);
+
+  std::string out = svg_open(c.series, height, c.title);
+  out += frame(c.title, c.lower_bound, y, c.y_title, plot_bottom);
+  out += "<g class=\"axis x\">\n";
+  for (double t : x.ticks) {
+    out += fmt::format("<line class=\"tick\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", px(at_x(t)), px(plot_bottom),
+                       px(plot_bottom + 5));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{} s</text>\n", px(at_x(t)), px(plot_bottom + 18), tick(t));
+  }
+  out += fmt::format("<line class=\"edge\" x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>\n", px(left), px(chart_width - right),
+                     px(plot_bottom), px(plot_bottom));
+  out += fmt::format("<text class=\"axis-title\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">seconds since the run started "
+                     "(each point at the end of its window)</text>\n</g>\n",
+                     px(left + plot_w / 2), px(plot_bottom + 38));
+  if (!any)
+    out += fmt::format("<text class=\"empty\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no window has a value</text>\n",
+                       px(left + plot_w / 2), px(top + plot_h / 2));
+  for (std::size_t l = 0; l < c.lines.size(); ++l) {
+    const Line& line = c.lines[l];
+    const char* color = palette[l % std::size(palette)];
+    out += fmt::format("<g class=\"line\" data-line=\"{}\">\n", html_text(line.name.empty() ? c.series : line.name));
+    // A polyline for each run of windows with values: a window without one leaves a gap.
+    std::string points;
+    auto flush = [&] {
+      if (points.empty()) return;
+      out += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", color, points);
+      points.clear();
+    };
+    for (std::size_t i = 0; i < windows.size() && i < line.y.size(); ++i) {
+      if (!line.y[i] || !std::isfinite(*line.y[i])) {
+        flush();
+        continue;
+      }
+      points += (points.empty() ? "" : " ") + px(at_x(xs[i])) + "," + px(at_y(*line.y[i]));
+    }
+    flush();
+    for (std::size_t i = 0; i < windows.size() && i < line.y.size(); ++i) {
+      if (!line.y[i] || !std::isfinite(*line.y[i])) continue;
+      const Window& w = windows[i];
+      std::string tip = fmt::format("{}window {} ({:.2f} s{}): {}{}", line.name.empty() ? "" : printable(line.name, false) + ", ",
+                                    w.index, w.seconds(), w.final ? ", last" : "", readable(*line.y[i]),
+                                    c.unit.empty() ? "" : " " + c.unit);
+      out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"{:.1f}\" fill=\"{}\" data-x=\"{}\" data-y=\"{}\" data-window=\"{}\">"
+                         "<title>{}</title></circle>\n",
+                         px(at_x(xs[i])), px(at_y(*line.y[i])), radius, color, exact(xs[i]), exact(*line.y[i]), w.index, entities(tip));
+    }
+    out += "</g>\n";
+  }
+  if (legend) {
+    out += "<g class=\"legend\">\n";
+    for (std::size_t l = 0; l < c.lines.size(); ++l) {
+      double lx = left + static_cast<double>(l % 3) * (plot_w / 3), ly = plot_bottom + 60 + static_cast<double>(l / 3) * 20;
+      out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"4\" fill=\"{}\"/>", px(lx), px(ly - 5),
+                         palette[l % std::size(palette)]);
+      out += fmt::format("<text x=\"{}\" y=\"{}\">{}<title>{}</title></text>\n", px(lx + 20), px(ly), short_text(c.lines[l].name, 36),
+                         html_text(c.lines[l].name));
+    }
+    out += "</g>\n";
+  }
+  return figure(out, c.note);
+}
+
+// Bars of counts, one per bucket, labelled under them (at most 16 labels).
+std::string bar_chart(const BarChart& c) {
+  std::uint64_t most = 0;
+  for (const auto& b : c.bars) most = std::max(most, b.count);
+  Axis y = nice_axis(0, static_cast<double>(most), true);
+  double plot_bottom = 250, height = plot_bottom + 96;
+  double plot_w = chart_width - left - right, plot_h = plot_bottom - top;
+  auto at_y = [&](double v) { return plot_bottom - (v - y.lo) / (y.hi - y.lo) * plot_h; };
+  std::string out = svg_open(c.series, height, c.title);
+  out += frame(c.title, c.lower_bound, y, "count", plot_bottom);
+  double slot = c.bars.empty() ? plot_w : plot_w / static_cast<double>(c.bars.size());
+  double gap = slot > 4 ? slot * 0.12 : 0;
+  std::size_t every = (c.bars.size() + 15) / 16;
+  out += "<g class=\"bars\">\n";
+  for (std::size_t i = 0; i < c.bars.size(); ++i) {
+    const Bar& b = c.bars[i];
+    double x = left + static_cast<double>(i) * slot;
+    // A bucket that holds anything stays visible next to one that holds thousands of times more.
+    double top_y = b.count ? std::min(at_y(static_cast<double>(b.count)), plot_bottom - 1.5) : plot_bottom;
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" data-x=\"{}\" data-x-max=\"{}\" "
+                       "data-y=\"{}\"><title>{}: {}</title></rect>\n",
+                       px(x + gap / 2), px(top_y), px(std::max(slot - gap, 0.5)), px(plot_bottom - top_y), palette[0], b.x,
+                       b.x_max, b.count, entities(b.label), b.count);
+    if (c.bars.size() <= 24 && b.count)
+      out += fmt::format("<text class=\"value\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", px(x + slot / 2),
+                         px(top_y - 4), b.count);
+  }
+  out += "</g>\n<g class=\"axis x\">\n";
+  for (std::size_t i = 0; i < c.bars.size(); i += every) {
+    double cx = left + (static_cast<double>(i) + 0.5) * slot;
+    out += fmt::format("<text transform=\"translate({} {}) rotate(-35)\" text-anchor=\"end\">{}</text>\n", px(cx + 4),
+                       px(plot_bottom + 14), entities(c.bars[i].label));
+  }
+  out += fmt::format("<line class=\"edge\" x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>\n", px(left), px(chart_width - right),
+                     px(plot_bottom), px(plot_bottom));
+  out += fmt::format("<text class=\"axis-title\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n</g>\n",
+                     px(left + plot_w / 2), px(height - 8), entities(c.x_title));
+  if (c.bars.empty())
+    out += fmt::format("<text class=\"empty\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">nothing was counted</text>\n",
+                       px(left + plot_w / 2), px(top + plot_h / 2));
+  return figure(out, c.note);
+}
+
+// ---------------------------------------------------------------- the run's series
+
+std::optional<double> as_number(const Value& v) {
+  if (const auto* n = std::get_if<std::int64_t>(&v)) return static_cast<double>(*n);
+  if (const auto* s = std::get_if<Stats>(&v))
+    if (s->count) return static_cast<double>(s->total) / static_cast<double>(s->count);
+  return std::nullopt;
+}
+
+const MapSnapshot* find_map(const Window& w, const std::string& name) {
+  auto it = w.maps.find(name);
+  return it == w.maps.end() ? nullptr : &it->second;
+}
+
+// "The spec's count 'reads'": what a chart of a spec aggregation shows.
+struct SpecAggregation {
+  const ast::Aggregation* agg;
+  std::string map;   // with '@'
+  std::string unit;  // "" when not a time
+};
+
+std::vector<SpecAggregation> spec_aggregations(const CheckedSpec& spec) {
+  std::vector<SpecAggregation> out;
+  for (const auto& block : spec.blocks) {
+    for (std::size_t i = 0; i < block.map_names.size() && i < block.block.actions.size(); ++i) {
+      const auto* agg = std::get_if<ast::Aggregation>(&block.block.actions[i]);
+      if (!agg || block.map_names[i].empty()) continue;
+      std::string unit;
+      if (agg->value && agg->value->kind == ast::Operand::Kind::Field)
+        unit = value_unit(resolve_field(*agg->value, block.context), agg->unit);
+      out.push_back({agg, "@" + block.map_names[i], unit});
+    }
+  }
+  return out;
+}
+
+bool is_histogram(const std::string& fn) { return fn == "hist" || fn == "lhist"; }
+
+// The keys of a keyed map, largest first by `size`; at most html_keys_shown, the rest in `left_out`.
+template <typename Size>
+std::vector<std::string> largest_keys(const MapSnapshot* run_map, Size size, std::vector<std::string>& left_out) {
+  std::vector<std::pair<double, std::string>> keys;
+  if (run_map)
+    for (const auto& [key, value] : run_map->entries) keys.emplace_back(size(value), key);
+  std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::string> shown;
+  for (const auto& [size_of, key] : keys) (shown.size() < html_keys_shown ? shown : left_out).push_back(key);
+  return shown;
+}
+
+std::string left_out_note(const std::vector<std::string>& left_out, const std::string& what) {
+  if (left_out.empty()) return "";
+  std::string names;
+  for (std::size_t i = 0; i < left_out.size() && i < 20; ++i) names += (i ? ", " : "") + short_text(left_out[i], 40);
+  if (left_out.size() > 20) names += fmt::format(", and {} more", left_out.size() - 20);
+  return fmt::format("Not shown: {} smaller key{} of {} ({} keys shown, the largest over the run): {}.", left_out.size(),
+                     left_out.size() == 1 ? "" : "s", entities(what), html_keys_shown, names);
+}
+
+std::vector<std::string> per_window_charts(const CheckedSpec& spec, const std::vector<Window>& windows, const Window& run) {
+  const RequestMetrics& asked = spec.metrics;
+  std::vector<report::RequestFigures> figures;
+  for (const auto& w : windows) figures.push_back(report::request_figures(w, asked));
+  auto low = report::lower_bounds(run, asked);
+  auto is_low = [&](const std::string& name) { return std::find(low.begin(), low.end(), name) != low.end(); };
+  auto series = [&](auto value) {
+    Line line;
+    for (const auto& f : figures) line.y.push_back(value(f));
+    return line;
+  };
+  std::vector<LineChart> charts;
+  if (asked.rps) {
+    charts.push_back({"rps", "Observed throughput (rps): 1 / the mean time between socket sends", "requests/s", "requests/s",
+                      {series([](const auto& f) { return f.rps; })}, "", is_low("rps")});
+  }
+  if (asked.responses) {
+    charts.push_back({"responses_per_s", "Responses per second: receive -> send turns", "responses/s", "responses/s",
+                      {series([](const auto& f) { return f.responses_per_s; })}, "", is_low("responses")});
+  }
+  if (asked.latency) {
+    LineChart c{"latency_us", "Request latency p50, p90, p99: first receive -> response", "us", "us", {}, "", is_low("latency")};
+    for (auto [name, p] : {std::pair{"p50", &report::Percentiles::p50}, {"p90", &report::Percentiles::p90},
+                           {"p99", &report::Percentiles::p99}}) {
+      Line line = series([p](const auto& f) { return f.latency_us ? std::optional<double>((*f.latency_us).*p) : std::nullopt; });
+      line.name = name;
+      c.lines.push_back(line);
+    }
+    charts.push_back(c);
+  }
+  if (asked.saturation) {
+    charts.push_back({"saturation_var_us2", "Saturation: the variance of the time between receives", "us\u00b2", "us\u00b2",
+                      {series([](const auto& f) { return f.saturation_var_us2; })}, "", is_low("saturation")});
+  }
+  if (asked.slack) {
+    charts.push_back({"slack_mean_us", "Slack: the mean time in the wait syscall", "us", "us",
+                      {series([](const auto& f) { return f.slack_mean_us; })}, "", is_low("slack")});
+  }
+  for (const auto& s : spec_aggregations(spec)) {
+    const std::string& fn = s.agg->function.text;
+    if (is_histogram(fn)) continue;
+    bool adds = fn == "count" || fn == "sum";  // a window without the map counted nothing
+    auto value_in = [&](const Window& w, const std::string& key) -> std::optional<double> {
+      const MapSnapshot* m = find_map(w, s.map);
+      if (m)
+        if (auto e = m->entries.find(key); e != m->entries.end()) return as_number(e->second);
+      return adds ? std::optional<double>(0) : std::nullopt;
+    };
+    std::string shown_fn = fn == "stats" ? "mean (of stats)" : fn;
+    LineChart c{s.map, fmt::format("{}: {} per window", s.map, shown_fn),
+                s.unit.empty() ? shown_fn : fmt::format("{} ({})", shown_fn, s.unit), s.unit, {}, "", is_low(s.map)};
+    if (s.agg->keys.empty()) {
+      Line line;
+      for (const auto& w : windows) line.y.push_back(value_in(w, ""));
+      c.lines.push_back(line);
+    } else {
+      std::vector<std::string> left_out;
+      auto keys = largest_keys(find_map(run, s.map), [](const Value& v) { return as_number(v).value_or(0); }, left_out);
+      for (const auto& key : keys) {
+        Line line{key, {}};
+        for (const auto& w : windows) line.y.push_back(value_in(w, key));
+        c.lines.push_back(line);
+      }
+      c.note = left_out_note(left_out, s.map);
+    }
+    charts.push_back(c);
+  }
+  std::vector<std::string> out;
+  double run_seconds = windows.empty() ? 0 : run.seconds();
+  for (const auto& c : charts) out.push_back(line_chart(c, windows, run.start, run_seconds));
+  return out;
+}
+
+std::vector<std::string> histogram_charts(const CheckedSpec& spec, const Window& run) {
+  std::vector<std::string> out;
+  auto low = report::lower_bounds(run, spec.metrics);
+  auto is_low = [&](const std::string& name) { return std::find(low.begin(), low.end(), name) != low.end(); };
+  if (spec.metrics.latency) {
+    BarChart c{"request_latency", "Request latency over the whole run (log2 buckets of the log-linear histogram)",
+               "request latency (each bar a power of two of ns)", {}, "", is_low("latency")};
+    if (const MapSnapshot* m = find_map(run, "@request_latency_ns")) {
+      // Every power of two from the lowest to the highest, the empty ones too: a gap shows as one.
+      auto buckets = report::power_of_two_buckets(report::latency_histogram(*m));
+      for (std::size_t i = 0; i < buckets.size(); ++i) {
+        const Bucket& b = buckets[i];
+        c.bars.push_back({fmt::format("[{}, {})", human_ns(static_cast<double>(*b.min)), human_ns(static_cast<double>(*b.max + 1))),
+                          std::to_string(*b.min), std::to_string(*b.max), b.count});
+        if (i + 1 == buckets.size()) break;
+        for (std::int64_t low = *b.max + 1; low > 0 && low < *buckets[i + 1].min; low *= 2)
+          c.bars.push_back({fmt::format("[{}, {})", human_ns(static_cast<double>(low)), human_ns(static_cast<double>(2 * low))),
+                            std::to_string(low), std::to_string(2 * low - 1), 0});
+      }
+    }
+    out.push_back(bar_chart(c));
+  }
+  for (const auto& s : spec_aggregations(spec)) {
+    const std::string& fn = s.agg->function.text;
+    if (!is_histogram(fn)) continue;
+    const MapSnapshot* m = find_map(run, s.map);
+    std::string x_title = s.unit.empty() ? "value" : "value (" + s.unit + ")";
+    auto chart = [&](const std::string& series, const std::string& title, const Histogram* h) {
+      BarChart c{series, title, x_title, {}, "", is_low(s.map)};
+      if (h)
+        for (const auto& b : *h)
+          c.bars.push_back({bucket_label(b), b.min ? std::to_string(*b.min) : "-Infinity",
+                            b.max ? std::to_string(*b.max) : "Infinity", b.count});
+      return c;
+    };
+    auto total = [](const Value& v) {
+      double n = 0;
+      if (const auto* h = std::get_if<Histogram>(&v))
+        for (const auto& b : *h) n += static_cast<double>(b.count);
+      return n;
+    };
+    if (s.agg->keys.empty()) {
+      const Histogram* h = nullptr;
+      if (m)
+        if (auto e = m->entries.find(""); e != m->entries.end()) h = std::get_if<Histogram>(&e->second);
+      out.push_back(bar_chart(chart(s.map, fmt::format("{}: {} over the whole run", s.map, fn), h)));
+      continue;
+    }
+    std::vector<std::string> left_out;
+    auto keys = largest_keys(m, total, left_out);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const auto* h = std::get_if<Histogram>(&m->entries.at(keys[i]));
+      std::string name = s.map + "[" + printable(keys[i], false) + "]";
+      auto c = chart(s.map + "[" + keys[i] + "]", fmt::format("{}: {} over the whole run", name, fn), h);
+      if (i + 1 == keys.size()) c.note = left_out_note(left_out, s.map);
+      out.push_back(bar_chart(c));
+    }
+    if (keys.empty()) out.push_back(bar_chart(chart(s.map, fmt::format("{}: {} over the whole run", s.map, fn), nullptr)));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- the page
+
+std::string time_text(Clock::time_point t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  auto seconds = static_cast<std::time_t>(ms / 1000);
+  return fmt::format("{:%Y-%m-%d %H:%M:%S} local time ({:%Y-%m-%dT%H:%M:%S}.{:03}Z)", fmt::localtime(seconds),
+                     fmt::gmtime(seconds), ms % 1000);
+}
+
+std::string seconds_text(std::uint64_t ms) { return ms % 1000 == 0 ? fmt::format("{} s", ms / 1000) : fmt::format("{} ms", ms); }
+
+std::string row(const std::string& name, const std::string& value_html) {
+  return "<tr><th>" + entities(name) + "</th><td>" + value_html + "</td></tr>\n";
+}
+
+// The request metrics' summary lines, as the table's summary writes them.
+std::vector<std::pair<std::string, std::string>> summary_lines(const report::RequestFigures& f) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (f.rps) out.emplace_back("throughput (socket sends, paper)", fmt::format("{:.1f} requests/s over {} sends", *f.rps, *f.sends));
+  if (f.responses)
+    out.emplace_back("responses (receive -> send turns)", fmt::format("{} = {:.1f}/s", *f.responses, f.responses_per_s.value_or(0)));
+  if (f.saturation_var_us2)
+    out.emplace_back("inter-receive gap",
+                     fmt::format("mean {:.1f} us, variance {:.1f} us^2 (saturation)", *f.inter_receive_mean_us, *f.saturation_var_us2));
+  if (f.slack_mean_us) out.emplace_back("slack", fmt::format("mean wait {:.1f} us", *f.slack_mean_us));
+  if (f.latency_us)
+    out.emplace_back("request latency", fmt::format("p50 {:.1f} us, p90 {:.1f} us, p99 {:.1f} us over {} requests",
+                                                    f.latency_us->p50, f.latency_us->p90, f.latency_us->p99, f.latency_us->count));
+  return out;
+}
+
+std::string summary_section(const CheckedSpec& spec, const Source& source, const std::vector<Window>& windows,
+                            const Window& run, const report::RunFacts& facts) {
+  std::string out = "<section id=\"summary\">\n<h2>Summary</h2>\n<table class=\"facts\">\n";
+  out += row("spec", html_text(source.name));
+  out += row("target", html_text(target_description(spec.target)));
+  if (windows.empty()) {
+    out += row("windows", "none: the run reported no window");
+  } else {
+    out += row("start", entities(time_text(run.start)));
+    std::string length = fmt::format("{:.2f} s in {} window{}", run.seconds(), windows.size(), windows.size() == 1 ? "" : "s");
+    if (spec.window_ms) length += " of " + seconds_text(*spec.window_ms);
+    if (spec.duration_ms) length += "; duration " + seconds_text(*spec.duration_ms);
+    out += row("length", entities(length));
+  }
+  out += row("tracer", html_text(facts.tracer));
+  out += row("ended by", facts.ended_by.empty() ? (spec.duration_ms ? "its duration, as planned" : "as planned") : html_text(facts.ended_by));
+  out += row("lost events", fmt::format("{}", facts.lost_events));
+  out += row("skipped probe runs", facts.skipped_runs ? html_text(report::skipped_runs_warning(facts.skipped_runs))
+                                                      : std::string("0"));
+  std::string failures;
+  for (const auto& m : facts.map_failures)
+    failures += "<div class=\"warning\">" + html_text(report::map_failure_warning(m, spec.map_keys.value_or(4096))) + "</div>";
+  out += row("map failures", failures.empty() ? "none" : failures);
+  std::string low;
+  for (const auto& name : report::lower_bounds(run, spec.metrics)) low += (low.empty() ? "" : ", ") + html_text(name);
+  out += row("lower bounds", low.empty() ? "none" : "<span class=\"warning\">" + low +
+                                                         " (these count too few: their means and percentiles miss what was lost)</span>");
+  out += "</table>\n";
+  if (spec.metrics.any() && !windows.empty()) {
+    out += "<h3>Request metrics over the whole run</h3>\n<table class=\"metrics\">\n";
+    for (const auto& [name, value] : summary_lines(report::request_figures(run, spec.metrics))) out += row(name, entities(value));
+    out += "</table>\n";
+  }
+  std::string results;
+  for (const auto& [name, map] : run.maps)
+    if (!request_map_kind(name)) results += report::bpftrace_style(map);
+  if (!results.empty()) out += "<h3>The spec's results over the whole run</h3>\n<pre class=\"results\">" + html_text(results, true) + "</pre>\n";
+  out += "</section>\n";
+  return out;
+}
+
+constexpr const char* style = R"(
+body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222; margin: 0 auto;
+       padding: 0 16px 32px; max-width: 940px; line-height: 1.4; }
+h1 { font-size: 1.5em; margin: 20px 0 4px; } h2 { font-size: 1.25em; margin-top: 28px; border-bottom: 1px solid #ccc; }
+h3 { font-size: 1.05em; margin-top: 18px; }
+p.lead { color: #555; margin-top: 0; }
+table { border-collapse: collapse; }
+th, td { text-align: left; vertical-align: top; padding: 3px 12px 3px 0; }
+th { font-weight: 600; white-space: nowrap; color: #444; }
+pre { background: #f6f6f6; border: 1px solid #ddd; padding: 8px 10px; overflow-x: auto; font-size: 12.5px; }
+figure { margin: 16px 0; }
+figcaption { font-size: 13px; color: #555; margin-top: 2px; }
+svg.chart { display: block; width: 100%; max-width: 900px; height: auto; background: #fff; border: 1px solid #ddd; }
+svg.chart text { font-size: 12px; fill: #333; }
+svg.chart text.title { font-size: 14px; font-weight: 600; fill: #222; }
+svg.chart text.axis-title { font-size: 12px; fill: #555; }
+svg.chart text.warning, .warning { fill: #b00020; color: #b00020; }
+svg.chart text.empty { fill: #888; font-size: 14px; }
+svg.chart text.value { font-size: 11px; fill: #555; }
+svg.chart line.grid { stroke: #e8e8e8; } svg.chart line.edge, svg.chart line.tick { stroke: #888; }
+)";
+
+}  // namespace
+
+std::string html_text(std::string_view text, bool keep_lines) { return entities(printable(text, keep_lines)); }
+
+std::string html_report(const CheckedSpec& spec, const Source& source, const std::vector<Window>& windows,
+                        const Window& run, const report::RunFacts& facts) {
+  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  out += "<title>ebpfgen run of " + html_text(source.name) + "</title>\n<style>" + style + "</style>\n</head>\n<body>\n";
+  out += "<h1>ebpfgen run of " + html_text(source.name) + "</h1>\n";
+  out += "<p class=\"lead\">Tracing " + html_text(target_description(spec.target));
+  if (!windows.empty()) out += ", from " + entities(time_text(run.start)) + fmt::format(" for {:.2f} s", run.seconds());
+  out += ". Hover a point or a bar to read its value.</p>\n";
+  out += summary_section(spec, source, windows, run, facts);
+  if (!windows.empty()) {
+    auto lines = per_window_charts(spec, windows, run);
+    if (!lines.empty()) {
+      out += "<section id=\"windows\">\n<h2>Per window</h2>\n";
+      for (const auto& chart : lines) out += chart;
+      out += "</section>\n";
+    }
+    auto bars = histogram_charts(spec, run);
+    if (!bars.empty()) {
+      out += "<section id=\"histograms\">\n<h2>Histograms over the whole run</h2>\n";
+      for (const auto& chart : bars) out += chart;
+      out += "</section>\n";
+    }
+  }
+  out += "<section id=\"spec\">\n<h2>The spec: " + html_text(source.name) + "</h2>\n<pre class=\"spec\">" +
+         html_text(source.text, true) + "</pre>\n</section>\n";
+  out += "</body>\n</html>\n";
+  return out;
+}
+
+}  // namespace ebpfgen::exporter

@@ -71,7 +71,7 @@ Record parse_record(const std::string& line) {
   } else if (type == "printf") {
     r.kind = Record::Kind::Printf;
     r.text = j.at("data").get<std::string>();
-    static const std::regex cut(R"(^(run_start|window_end|run_end) (\d{1,20})\n$)");
+    static const std::regex cut(R"(^(run_start|window_end|window_printed|run_end) (\d{1,20})\n$)");
     std::smatch m;
     if (std::regex_match(r.text, m, cut)) {
       r.kind = Record::Kind::Cut;

@@ -87,6 +87,11 @@ void WindowCollector::add(const Record& record) {
   switch (record.kind) {
     case Record::Kind::Cut: {
       if (record.text == "run_start") break;
+      if (record.text == "window_printed") {  // the open window's maps are all here
+        if (open_) emit(*open_);
+        open_.reset();
+        break;
+      }
       auto at = static_cast<std::int64_t>(record.number);
       if (final_) {  // a cut after the last window's maps: the rest was counted while leaving
         emit_final();

@@ -1,5 +1,6 @@
 // Cutting bpftrace's output into windows. The program marks every cut with
-// the kernel's clock ("window_end NS"), then prints its results; "run_end NS"
+// the kernel's clock ("window_end NS"), then prints its results, then says
+// they are out ("window_printed NS"), when the window is reported; "run_end NS"
 // (the duration's, or END's after Ctrl-C) ends the last, partial window; what
 // follows it was counted while bpftrace was leaving and is not used. Window
 // boundaries are the kernel's cut times, mapped once to the wall clock, so

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 
-from tracing import Trace, check, need_tracing
+from tracing import Trace, check, free_port, need_tracing
 
 EBPFGEN = os.path.realpath(sys.argv[1])
 
@@ -81,10 +81,6 @@ def latency_histogram():
     check(hists == [[{"min": 256, "max": 511, "count": 1}]], f"one sleep in [256, 512) ms: {hists}")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def redis_commands(port):

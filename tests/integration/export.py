@@ -18,44 +18,19 @@ import time
 import urllib.parse
 import urllib.request
 
-from tracing import check, need_tracing
+from tracing import check, free_port, http_get, need_program, need_tracing, stop_all, wait_for
 
 EBPFGEN = os.path.realpath(sys.argv[1])
 CONNECTIONS = 3
 REQUESTS = 1000  # per connection, one at a time: 3000 receive -> send turns
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def wait_for(what, ready, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if ready():
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
-def http_get(url):
-    with urllib.request.urlopen(url, timeout=5) as r:
-        return r.read().decode()
 
 
-def need_prometheus():
-    if shutil.which("prometheus") and shutil.which("promtool"):
-        return
-    if os.environ.get("CI") == "true":
-        print("FAIL: this suite needs prometheus and promtool (scripts/setup installs them), and CI must run it")
-        sys.exit(1)
-    print("SKIP: this suite needs prometheus and promtool (scripts/setup installs them)")
-    sys.exit(77)
 
 
 def pings(port, count):
@@ -142,13 +117,7 @@ def prometheus_scrapes_exact_responses():
         check('ebpfgen_responses_total{target="process %d and its threads",node="node-a"} 3000\n' % redis.pid in final,
               "the textfile counts 3000 responses")
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_all(procs)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -181,5 +150,6 @@ CASES = {f.__name__: f for f in [prometheus_scrapes_exact_responses, serve_error
 
 if __name__ == "__main__":
     need_tracing()
-    need_prometheus()
+    need_program("prometheus")
+    need_program("promtool")
     CASES[sys.argv[2]]()

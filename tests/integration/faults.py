@@ -42,7 +42,7 @@ import sys
 import tempfile
 import time
 
-from tracing import check, need_tracing
+from tracing import check, free_port, need_program, need_tracing, wait_for_port
 
 TRACERS = ("bpftrace", "bpftrace-aotrt")
 
@@ -626,32 +626,10 @@ def output_directory_full():
 
 # --- 4. 100 000 short connections -----------------------------------------------------------------
 
-def need_program(name):
-    """Skip (77) without a program; fail under CI=true."""
-    if shutil.which(name):
-        return
-    if os.environ.get("CI") == "true":
-        print(f"FAIL: this case needs {name}, and CI must run it")
-        sys.exit(1)
-    print(f"SKIP: this case needs {name}")
-    sys.exit(77)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def wait_for_port(port, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing listens on 127.0.0.1:{port}")
 
 
 def redis_info(port, section):

@@ -24,8 +24,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from export import free_port, http_get, need_prometheus, wait_for
-from tracing import check, need_tracing
+from tracing import check, free_port, http_get, need_program, need_tracing, stop_all, wait_for
 
 EBPFGEN = os.path.realpath(sys.argv[1])
 TOP = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..")
@@ -63,7 +62,8 @@ def in_node(ns):
 
 def make_node(n):
     ns = f"ebpfgen-fleet-{n}"
-    subprocess.run(["ip", "netns", "del", ns], capture_output=True)  # a leftover of an interrupted run
+    subprocess.run(["ip", "netns", "del", ns], capture_output=True)  # leftovers of an interrupted run
+    subprocess.run(["ip", "link", "del", f"veth-fleet-{n}"], capture_output=True)
     sh("ip", "netns", "add", ns)
     sh("ip", "link", "add", f"veth-fleet-{n}", "type", "veth", "peer", "name", "eth0", "netns", ns)
     sh("ip", "addr", "add", f"10.251.{n}.1/24", "dev", f"veth-fleet-{n}")
@@ -112,6 +112,14 @@ def fleet_sum_equals_the_loads():
                   f"node-{n} serves on its own address")
             check(run.stderr.readline().startswith("Tracing "), f"node-{n} traces its redis-server")
             tracers[n] = run
+        def query(expr):
+            body = json.loads(http_get(f"http://127.0.0.1:{prom_port}/api/v1/query?" +
+                                       urllib.parse.urlencode({"query": expr})))
+            check(body["status"] == "success", f"{expr}: {body['status']}")
+            return body["data"]["result"]
+
+        # Prometheus has scraped every node before the loads, so the rates start from 0.
+        wait_for("a first scrape of every node", lambda: len(query("ebpfgen_responses_total == 0")) == len(LOADS), 30)
         clients = [subprocess.Popen([*in_node(ns), sys.executable, "-c", CLIENT, str(LOADS[n])])
                    for n, ns in zip(LOADS, namespaces)]
         for c in clients:
@@ -124,12 +132,6 @@ def fleet_sum_equals_the_loads():
         check({n: s["responses"] for n, s in summaries.items()} == LOADS,
               f"each node counted its own load: {({n: s['responses'] for n, s in summaries.items()})}")
 
-        def query(expr):
-            body = json.loads(http_get(f"http://127.0.0.1:{prom_port}/api/v1/query?" +
-                                       urllib.parse.urlencode({"query": expr})))
-            check(body["status"] == "success", f"{expr}: {body['status']}")
-            return body["data"]["result"]
-
         per_node = {r["metric"]["node"]: r["value"][1]
                     for r in query("max_over_time(ebpfgen_responses_total[5m])")}
         check(per_node == {f"node-{n}": str(v) for n, v in LOADS.items()}, f"Prometheus has each node's count: {per_node}")
@@ -141,13 +143,7 @@ def fleet_sum_equals_the_loads():
         up = query("max_over_time(fleet:ebpfgen_up:sum[5m])")
         check(len(up) == 1 and up[0]["value"][1] == "3", f"three nodes were up at once: {up}")
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_all(procs)
         for ns in namespaces:
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
@@ -157,5 +153,6 @@ CASES = {f.__name__: f for f in [fleet_sum_equals_the_loads]}
 
 if __name__ == "__main__":
     need_tracing()
-    need_prometheus()
+    need_program("prometheus")
+    need_program("promtool")
     CASES[sys.argv[2]]()

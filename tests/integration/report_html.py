@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 
-from tracing import check, need_tracing
+from tracing import check, free_port, need_program, need_tracing, wait_for
 
 EBPFGEN = os.path.realpath(sys.argv[1])
 # The renamed redis-server: a comm with markup, both quotes, an ampersand and a control byte.
@@ -55,32 +55,10 @@ PER_WINDOW = {  # data-series -> the JSON stream's value of a window, by line
 HISTOGRAMS = ["request_latency", "@read_bytes"]
 
 
-def need_chromium():
-    if shutil.which("chromium"):
-        return
-    if os.environ.get("CI") == "true":
-        print("FAIL: this suite needs chromium (scripts/setup installs it), and CI must run it")
-        sys.exit(1)
-    print("SKIP: this suite needs chromium (scripts/setup installs it)")
-    sys.exit(77)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def wait_for(what, ready, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if ready():
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def ping_until(port, stop, sent):
@@ -260,5 +238,5 @@ CASES = {f.__name__: f for f in [report_renders_in_chromium]}
 
 if __name__ == "__main__":
     need_tracing()
-    need_chromium()
+    need_program("chromium")
     CASES[sys.argv[2]]()

@@ -28,7 +28,7 @@ import tempfile
 import time
 
 from nginx_conf import write_nginx_conf
-from tracing import check, need_tracing
+from tracing import check, free_port, need_tracing, wait_for_port
 
 EBPFGEN = os.path.realpath(sys.argv[1])
 TOP = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..")
@@ -39,21 +39,8 @@ TRACE_SECONDS = 4     # the traced run: 4 windows of 1 s
 LOAD_SECONDS = 3.5    # the load, inside the traced run
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def wait_for_port(port, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing listens on 127.0.0.1:{port}")
 
 
 class Redis:

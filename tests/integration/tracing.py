@@ -31,6 +31,63 @@ def need_tracing():
         sys.exit(77)
 
 
+
+def need_program(name, suite="this suite"):
+    """Skip (77) without a program (scripts/setup installs them all); fail under CI=true."""
+    if shutil.which(name):
+        return
+    if os.environ.get("CI") == "true":
+        print(f"FAIL: {suite} needs {name} (scripts/setup installs it), and CI must run it")
+        sys.exit(1)
+    print(f"SKIP: {suite} needs {name} (scripts/setup installs it)")
+    sys.exit(77)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(what, ready, timeout=20):
+    """Polls `ready()` (an OSError counts as not yet) until it is true, or fails after `timeout` s."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if ready():
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def wait_for_port(port, timeout=10):
+    import socket
+    wait_for(f"something to listen on 127.0.0.1:{port}",
+             lambda: socket.create_connection(("127.0.0.1", port), timeout=0.2).close() is None, timeout)
+
+
+def http_get(url):
+    import urllib.request
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return r.read().decode()
+
+
+def stop_all(procs):
+    """SIGTERM, then SIGKILL after 10 s, for each process still running."""
+    import signal
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
 class Trace:
     """One bpftrace run of a program compiled from a spec."""
 

@@ -18,6 +18,8 @@ namespace ebpfgen::exporter {
 namespace {
 
 using report::Bucket;
+using report::bucket_label;
+using report::human_ns;
 using report::Clock;
 using report::Histogram;
 using report::MapSnapshot;
@@ -135,28 +137,6 @@ std::string tick(double v) {
   if (a >= 1e6) return fmt::format("{:.6g}M", v / 1e6);
   if (a >= 1e4) return fmt::format("{:.6g}k", v / 1e3);
   return fmt::format("{:.6g}", v);
-}
-
-// A time in ns, in the unit that keeps it short (as the table's latency view).
-std::string human_ns(double ns) {
-  if (ns >= 1e9) return fmt::format("{:.3g}s", ns / 1e9);
-  if (ns >= 1e6) return fmt::format("{:.3g}ms", ns / 1e6);
-  if (ns >= 1e3) return fmt::format("{:.3g}us", ns / 1e3);
-  return fmt::format("{:.0f}ns", ns);
-}
-
-// A hist or lhist bucket the way the table labels it.
-std::string bucket_label(const Bucket& b) {
-  auto human = [](std::int64_t v) {
-    if (v != 0 && v % (1LL << 30) == 0) return fmt::format("{}G", v >> 30);
-    if (v != 0 && v % (1LL << 20) == 0) return fmt::format("{}M", v >> 20);
-    if (v != 0 && v % (1LL << 10) == 0) return fmt::format("{}K", v >> 10);
-    return std::to_string(v);
-  };
-  if (!b.min) return fmt::format("(..., {})", b.max ? *b.max + 1 : 0);
-  if (!b.max) return fmt::format("[{}, ...)", human(*b.min));
-  if (*b.min == *b.max) return fmt::format("[{}]", human(*b.min));
-  return fmt::format("[{}, {})", human(*b.min), human(*b.max + 1));
 }
 
 // An axis from `lo` to `hi` with round ticks (1, 2 or 5 times a power of ten apart).

@@ -19,13 +19,6 @@ using nlohmann::json;
 
 bool is_request_map(const std::string& name) { return request_map_kind(name) != nullptr; }
 
-// A time in ns, in the unit that keeps it short.
-std::string human_ns(double ns) {
-  if (ns >= 1e9) return fmt::format("{:.3g}s", ns / 1e9);
-  if (ns >= 1e6) return fmt::format("{:.3g}ms", ns / 1e6);
-  if (ns >= 1e3) return fmt::format("{:.3g}us", ns / 1e3);
-  return fmt::format("{:.0f}ns", ns);
-}
 
 // The request latency the way bpftrace draws a hist(), in powers of two of ns.
 std::string latency_view(const MapSnapshot& map) {
@@ -53,18 +46,6 @@ std::string clock_time(Clock::time_point t) {
 
 double unix_seconds(Clock::time_point t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
 
-std::string bucket_label(const Bucket& b) {
-  auto human = [](std::int64_t v) {
-    if (v != 0 && v % (1LL << 30) == 0) return fmt::format("{}G", v >> 30);
-    if (v != 0 && v % (1LL << 20) == 0) return fmt::format("{}M", v >> 20);
-    if (v != 0 && v % (1LL << 10) == 0) return fmt::format("{}K", v >> 10);
-    return std::to_string(v);
-  };
-  if (!b.min) return fmt::format("(..., {})", *b.max + 1);
-  if (!b.max) return fmt::format("[{}, ...)", human(*b.min));
-  if (*b.min == *b.max) return fmt::format("[{}]", human(*b.min));
-  return fmt::format("[{}, {})", human(*b.min), human(*b.max + 1));
-}
 
 std::string histogram_text(const Histogram& h) {
   std::uint64_t most = 0;
@@ -366,6 +347,27 @@ class TableReporter : public Reporter {
 };
 
 }  // namespace
+
+// A time in ns, in the unit that keeps it short.
+std::string human_ns(double ns) {
+  if (ns >= 1e9) return fmt::format("{:.3g}s", ns / 1e9);
+  if (ns >= 1e6) return fmt::format("{:.3g}ms", ns / 1e6);
+  if (ns >= 1e3) return fmt::format("{:.3g}us", ns / 1e3);
+  return fmt::format("{:.0f}ns", ns);
+}
+
+std::string bucket_label(const Bucket& b) {
+  auto human = [](std::int64_t v) {
+    if (v != 0 && v % (1LL << 30) == 0) return fmt::format("{}G", v >> 30);
+    if (v != 0 && v % (1LL << 20) == 0) return fmt::format("{}M", v >> 20);
+    if (v != 0 && v % (1LL << 10) == 0) return fmt::format("{}K", v >> 10);
+    return std::to_string(v);
+  };
+  if (!b.min) return fmt::format("(..., {})", *b.max + 1);
+  if (!b.max) return fmt::format("[{}, ...)", human(*b.min));
+  if (*b.min == *b.max) return fmt::format("[{}]", human(*b.min));
+  return fmt::format("[{}, {})", human(*b.min), human(*b.max + 1));
+}
 
 std::string skipped_runs_warning(std::uint64_t skipped) {
   return fmt::format("warning: the kernel skipped {} run{} of this program's probes (it skips a probe that fires "

@@ -55,6 +55,11 @@ std::string map_failure_warning(const MapFailure& failure, std::uint64_t map_key
 // What the summary says when the kernel skipped probe runs.
 std::string skipped_runs_warning(std::uint64_t skipped);
 
+// A time in ns in the unit that keeps it short ("4.1us", "2.1ms").
+std::string human_ns(double ns);
+// A hist or lhist bucket the way bpftrace labels it ("[4, 8)", "[1K, 2K)").
+std::string bucket_label(const Bucket& b);
+
 // A map the way bpftrace prints it (histograms with bars).
 std::string bpftrace_style(const MapSnapshot& map);
 

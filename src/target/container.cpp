@@ -35,18 +35,6 @@ Answer ask(const boost::filesystem::path& tool, const std::vector<std::string>& 
   return {child.exit_code(), out.get(), err.get()};
 }
 
-std::string first_line(const std::string& text) {
-  std::string line = text.substr(0, text.find('\n'));
-  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
-  return line.empty() ? "(it said nothing)" : line;
-}
-
-bool says_not_found(const std::string& err) {
-  std::string lower = err;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower.find("no such") != std::string::npos || lower.find("not found") != std::string::npos;
-}
-
 // crictl matches --name as a regular expression: only dots need escaping in a valid name.
 std::string exact_name_pattern(const std::string& name) {
   std::string pattern = "^";
@@ -65,23 +53,51 @@ Lookup look_up(const boost::filesystem::path& tool, const std::string& runtime, 
                std::chrono::seconds timeout) {
   Answer a = ask(tool, inspect_command(runtime, name), timeout);
   if (runtime == "crictl" && a.status == 0) {  // step two: the pid of the id found
-    std::istringstream ids(a.out);
-    std::string id;
-    if (!(ids >> id)) return {std::nullopt, true, ""};
+    std::istringstream listed(a.out);
+    std::vector<std::string> ids;
+    for (std::string word; listed >> word;) ids.push_back(word);
+    if (ids.empty()) return {std::nullopt, true, ""};
+    // Pods on one node often hold containers of the same name (the replicas of a deployment).
+    if (ids.size() > 1) {
+      std::string shown;
+      for (const auto& i : ids) shown += (shown.empty() ? "" : ", ") + i.substr(0, 12);
+      throw TargetError(fmt::format("{} running containers are named '{}' (crictl: {}); trace one of them by its "
+                                    "first process (info.pid in crictl inspect ID): --pid PID --descendants",
+                                    ids.size(), name, shown));
+    }
+    const std::string& id = ids.front();
     Answer p = ask(tool, crictl_pid_command(id), timeout);
-    if (p.status != 0) return {std::nullopt, false, first_line(p.err)};
+    if (p.status != 0) return {std::nullopt, false, error_line(p.err)};
     a = {0, p.out + " true " + id, ""};
   }
-  if (a.status != 0) return {std::nullopt, says_not_found(a.err), first_line(a.err)};
+  if (a.status != 0) return {std::nullopt, says_no_such_container(a.err), error_line(a.err)};
   std::istringstream words(a.out);
   long pid = 0;
   std::string running, id;
-  if (!(words >> pid >> running >> id)) return {std::nullopt, false, "unexpected answer: " + first_line(a.out)};
+  if (!(words >> pid >> running >> id)) {
+    return {std::nullopt, false, "unexpected answer: " + a.out.substr(0, a.out.find('\n'))};
+  }
   if (running != "true" || pid <= 0) throw TargetError(fmt::format("container '{}' is not running ({})", name, runtime));
   return {Container{runtime, id, static_cast<pid_t>(pid)}, false, ""};
 }
 
 }  // namespace
+
+std::string error_line(const std::string& text) {
+  std::string line;
+  std::istringstream lines(text);
+  for (std::string l; std::getline(lines, l);) {
+    while (!l.empty() && std::isspace(static_cast<unsigned char>(l.back()))) l.pop_back();
+    if (!l.empty()) line = l;
+  }
+  return line.empty() ? "(it said nothing)" : line;
+}
+
+bool says_no_such_container(const std::string& err) {
+  std::string lower = err;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower.find("no such container") != std::string::npos || lower.find("no such object") != std::string::npos;
+}
 
 const std::vector<std::string>& known_runtimes() {
   static const std::vector<std::string> runtimes = {"docker", "podman", "nerdctl", "crictl"};
@@ -116,10 +132,14 @@ Container find_container(const std::string& name, const std::string& runtime, st
   std::string message = fmt::format("no running container named '{}'", name);
   std::string whom;
   for (const auto& r : asked) whom += (whom.empty() ? "" : ", ") + r;
-  if (problems.empty()) throw TargetError(message + " (asked " + whom + ")");
   std::string reasons;
-  for (const auto& p : problems) reasons += "; " + p;
-  throw TargetError(message + " (asked " + whom + ")" + reasons);
+  for (const auto& p : problems) reasons += (reasons.empty() ? "" : "; ") + p;
+  // No runtime could answer (its daemon down, its storage unusable): nothing is known of the name.
+  if (problems.size() == asked.size()) {
+    throw TargetError(fmt::format("cannot look up container '{}': {}", name, reasons));
+  }
+  if (problems.empty()) throw TargetError(message + " (asked " + whom + ")");
+  throw TargetError(message + " (asked " + whom + "); " + reasons);
 }
 
 }  // namespace ebpfgen::target

@@ -31,6 +31,17 @@ const std::vector<std::string>& known_runtimes();
 std::vector<std::string> inspect_command(const std::string& runtime, const std::string& name);
 std::vector<std::string> crictl_pid_command(const std::string& id);
 
+// The line of a tool's error output that says what went wrong: its last one.
+// Notices and log lines come first (podman-docker's "Emulate Docker CLI using
+// podman ...", podman's and crictl's level=... lines), the error last.
+std::string error_line(const std::string& text);
+
+// Whether a tool's error output is the runtime's answer for a name it does not
+// know: "no such container" (podman, nerdctl, docker's CLI and daemon) or "no
+// such object" (docker inspect), and not an error that only happens to say
+// "no such file or directory" (an unusable storage, a socket not there).
+bool says_no_such_container(const std::string& err);
+
 // Asks `runtime`, or every installed one when it is "", for a running
 // container called `name`. Throws TargetError.
 Container find_container(const std::string& name, const std::string& runtime,

@@ -43,6 +43,31 @@ TEST_CASE("runtimes are asked with one argument vector, the name one argument") 
         std::vector<std::string>{"inspect", "--output", "go-template", "--template", "{{.info.pid}}", "3f2a"});
 }
 
+TEST_CASE("runtimes' error output, as podman, podman-docker and docker print it") {
+  // podman-docker's notice comes first; podman's log lines before its error.
+  const std::string missing =
+      "Emulate Docker CLI using podman. Create /etc/containers/nodocker to quiet msg.\n"
+      "Error: inspecting object: no such container web\n";
+  CHECK(error_line(missing) == "Error: inspecting object: no such container web");
+  CHECK(says_no_such_container(missing));
+  CHECK(error_line("time=\"2026-12-02T04:55:13Z\" level=error msg=\"Failed to GetDriver graph zfs\"\n"
+                   "Error: failed to GetDriver graph zfs /var/lib/containers/storage: driver not supported\n") ==
+        "Error: failed to GetDriver graph zfs /var/lib/containers/storage: driver not supported");
+  CHECK(says_no_such_container("Error response from daemon: No such container: web\n"));
+  CHECK(says_no_such_container("Error: No such object: web\n"));
+  CHECK(says_no_such_container("Error response from daemon: no container with name or ID \"web\" found: no such "
+                               "container\n"));
+  // Errors that say "no such file or directory" are the runtime failing, not the name missing.
+  CHECK_FALSE(says_no_such_container("Error: creating runtime static files directory: mkdir "
+                                     "/proc/storage: no such file or directory\n"));
+  CHECK_FALSE(says_no_such_container("Error: unable to connect to Podman socket: Get \"http://d/v4.3.1/libpod/_ping\": "
+                                     "dial unix /run/podman/podman.sock: connect: no such file or directory\n"));
+  CHECK_FALSE(says_no_such_container("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the "
+                                     "docker daemon running?\n"));
+  CHECK(error_line("") == "(it said nothing)");
+  CHECK(error_line("\n  \n") == "(it said nothing)");
+}
+
 TEST_CASE("a runtime that is not installed is named") {
   CHECK_THROWS_WITH_AS(find_container("web", "nerdctl-not-here"),
                        "container runtime 'nerdctl-not-here' is not installed (not found on PATH)", TargetError);

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 
+import podman_setup
 from tracing import check, need_tracing
 
 EBPFGEN = os.path.realpath(sys.argv[1])
@@ -96,7 +97,7 @@ def traced_hidden(proc, spec, target_args, keep, env=None):
 
 def binary_only_inside_a_mount_namespace():
     """A copy of the program at a path that exists only in its own mount namespace, found through
-    /proc/PID/root: for a pid target, and for a container target (a stand-in `docker` answers for it)."""
+    /proc/PID/root for a pid target (binary_only_inside_a_podman_image does it for a container)."""
     need_tracing()
     hidden = tempfile.mkdtemp(prefix="ebpfgen-hidden-")
     keep = hidden + ".bt"
@@ -116,30 +117,63 @@ def binary_only_inside_a_mount_namespace():
         check(summary["ended_by"] == f"process {proc.pid} exited", "the run ended with the process")
         check(f'uprobe:"/proc/{proc.pid}/root{inner}":_ZN4shop4Cart3addEi' in open(keep).read(),
               "attached through its root")
-        proc.wait()
-
-        # The same program as the first process of a "container" named shop-1.
-        proc, inner = start_hidden(hidden)
-        bin_dir = os.path.join(hidden + "-bin")
-        os.makedirs(bin_dir, exist_ok=True)
-        with open(os.path.join(bin_dir, "docker"), "w") as f:
-            f.write(f'#!/bin/sh\n[ "$5" = shop-1 ] && echo "{proc.pid} true 0123456789abcdef" && exit 0\n'
-                    'echo "Error: No such container: $5" >&2; exit 1\n')
-        os.chmod(os.path.join(bin_dir, "docker"), 0o755)
-        env = dict(os.environ, PATH=bin_dir + ":" + os.environ["PATH"])
-        summary = traced_hidden(proc, spec, ["--container", "shop-1"], keep, env=env)
-        check(summary["maps"]["@add_int"] == 4, f"4 calls in the container, through its root: {summary}")
-        check(summary["ended_by"] == "container 'shop-1' exited", f"the run ended with the container: {summary}")
-        check(f'uprobe:"/proc/{proc.pid}/root{inner}":_ZN4shop4Cart3addEi' in open(keep).read(),
-              "attached through the container's root")
     finally:
         if proc:
             proc.kill()
             proc.wait()
         shutil.rmtree(hidden, ignore_errors=True)
-        shutil.rmtree(hidden + "-bin", ignore_errors=True)
         if os.path.exists(keep):
             os.remove(keep)
+
+
+def binary_only_inside_a_podman_image():
+    """The program exists only in a podman image, at /opt/shop/bin, on the image's PATH. Named by its C++ name
+    in the program found by name on the container's PATH, through the container's root; the same binary runs
+    in a second container of the image at the same time (one file for the kernel: the image's layer), and
+    only the traced container's calls count."""
+    need_tracing()
+    podman_setup.prepare()
+    inner = "/opt/shop/bin/uprobe_target"
+    keep = tempfile.mktemp(prefix="ebpfgen-shop-", suffix=".bt")
+    spec = 'on uprobe "shop::Cart::add(int)" in uprobe_target { count as add_int }'
+    with podman_setup.Podman() as pm:
+        try:
+            image = pm.image("shop", programs=[(TARGET, inner)], env={"PATH": "/opt/shop/bin:/bin"})
+            shop, twin = (pm.run(what, image, "uprobe_target", "--wait-stdin", n, options=["-i"], detach=False,
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                          for what, n in (("shop", "4"), ("twin", "7")))
+            name = pm.name("shop")
+            pid = pm.wait_running(name)
+            pm.wait_running(pm.name("twin"))
+            check(not os.path.exists(inner), f"{inner} does not exist on the host")
+            r = run(["-e", spec, "--check"])
+            check(r.returncode == 1 and "error: cannot find program 'uprobe_target' in PATH" in r.stderr,
+                  f"not on the host's PATH: {r.stderr.splitlines()[:1]}")
+            listed = run(["--symbols", "uprobe_target", "shop::Cart::add", "--container", name])
+            check(listed.returncode == 0 and listed.stdout.splitlines()[0] == "shop::Cart::add(int)  "
+                  "_ZN4shop4Cart3addEi" and listed.stderr == f"2 functions in /proc/{pid}/root{inner}\n",
+                  f"--symbols through the container's root: {listed.stdout!r} {listed.stderr!r}")
+            trace = subprocess.Popen([EBPFGEN, "-e", spec, "--run", "--format", "json", "--keep", keep,
+                                      "--container", name, "--runtime", "podman"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            line = trace.stderr.readline()
+            check(line.startswith(f'Tracing container "{name}" (podman)'), f"tracing started: {line!r}")
+            for p in (twin, shop):
+                p.stdin.write("go\n")
+                p.stdin.flush()
+            check([p.stdout.read().strip() for p in (shop, twin)] == ["done 4", "done 7"], "both ran their calls")
+            for p in (shop, twin):
+                p.wait(timeout=30)
+            out, err = trace.communicate(timeout=60)
+            check(trace.returncode == 0, f"ebpfgen exited 0: {err!r}")
+            summary = json.loads(out.splitlines()[-1])
+            check(summary["maps"]["@add_int"] == 4, f"the container's 4 calls, not its twin's 7: {summary['maps']}")
+            check(summary["ended_by"] == f"container '{name}' exited", f"the run ended with it: {summary['ended_by']}")
+            check(f'uprobe:"/proc/{pid}/root{inner}":_ZN4shop4Cart3addEi' in open(keep).read(),
+                  "attached through the container's root, by the path inside")
+        finally:
+            if os.path.exists(keep):
+                os.remove(keep)
 
 
 def symbols_listing():
@@ -164,7 +198,8 @@ def symbols_listing():
 
 
 CASES = {f.__name__: f for f in [calls_latency_arguments_and_return_value, tutorial_exercise_in_one_line,
-                                  binary_only_inside_a_mount_namespace, symbols_listing]}
+                                  binary_only_inside_a_mount_namespace, binary_only_inside_a_podman_image,
+                                  symbols_listing]}
 
 if __name__ == "__main__":
     CASES[sys.argv[3]]()

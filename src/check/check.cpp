@@ -149,12 +149,13 @@ class BlockChecker {
       case ast::ProbeKind::Kprobe:
       case ast::ProbeKind::Kretprobe: {
         const auto& fn = probe.names.front();
-        // bpftrace 0.17 reads '$' in an attach point as a syntax error; kernel symbols have at
-        // most 512 characters (KSYM_NAME_LEN), and the length is checked before the regex.
+        // bpftrace 0.17 reads '$' or '?' in an attach point as a syntax error, so '*' is the
+        // only wildcard; kernel symbols have at most 512 characters (KSYM_NAME_LEN), and the
+        // length is checked before the regex.
         if (fn.text.size() > 512) throw SpecError(fn.where, "a kernel function name has at most 512 characters");
-        if (!matches(fn.text, "[A-Za-z0-9_.*?]+")) {
+        if (!matches(fn.text, "[A-Za-z0-9_.*]+")) {
           throw SpecError(fn.where, "a kernel function name may use only letters, digits, '_' and '.', with '*' "
-                                    "and '?' as wildcards");
+                                    "as a wildcard ('?' and '$' are bpftrace syntax errors)");
         }
         out_.attach.push_back(fn.text);
         break;
@@ -294,6 +295,10 @@ class BlockChecker {
       if (agg.low < 0) throw SpecError(agg.where, "a linear histogram starts at 0 or above (bpftrace's lhist() min must be non-negative)");
       if (agg.low >= agg.high) throw SpecError(agg.where, "a linear histogram needs LOW below HIGH");
       if (agg.step <= 0) throw SpecError(agg.where, "a linear histogram needs a positive step");
+      if (agg.step > agg.high - agg.low) {
+        throw SpecError(agg.where, "a linear histogram's step is at most HIGH - LOW (bpftrace's lhist() step is too "
+                                   "large for the given range)");
+      }
       if ((agg.high - agg.low) / agg.step > 1000) throw SpecError(agg.where, "a linear histogram has at most 1000 buckets");
     }
     for (const auto& key : agg.keys) field(key);

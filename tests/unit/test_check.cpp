@@ -208,10 +208,22 @@ TEST_CASE("what bpftrace 0.17 would reject is rejected at the spec's line and co
         "  on syscall read { lhist ret from -10 to 100 step 10 }\n"
         "                    ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
   CHECK(errors_of("on kprobe vfs$read { count }") ==
-        "t.obs:1:11: error: a kernel function name may use only letters, digits, '_' and '.', with '*' and '?' as "
-        "wildcards\n"
+        "t.obs:1:11: error: a kernel function name may use only letters, digits, '_' and '.', with '*' as a "
+        "wildcard ('?' and '$' are bpftrace syntax errors)\n"
         "  on kprobe vfs$read { count }\n"
         "            ^~~~~~~~\n");
+  CHECK(errors_of("on kprobe \"vfs_rea?\" { count }") ==
+        "t.obs:1:11: error: a kernel function name may use only letters, digits, '_' and '.', with '*' as a "
+        "wildcard ('?' and '$' are bpftrace syntax errors)\n"
+        "  on kprobe \"vfs_rea?\" { count }\n"
+        "            ^~~~~~~~~~\n");
+  CHECK(errors_of("on kprobe \"vfs_*\" { count }") == "");
+  CHECK(errors_of("on syscall read { lhist ret from 0 to 10 step 11 }") ==
+        "t.obs:1:19: error: a linear histogram's step is at most HIGH - LOW (bpftrace's lhist() step is too large "
+        "for the given range)\n"
+        "  on syscall read { lhist ret from 0 to 10 step 11 }\n"
+        "                    ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+  CHECK(errors_of("on syscall read { lhist ret from 0 to 10 step 10 }") == "");
 }
 
 TEST_CASE("names too long for the kernel are refused before they reach a regex or the file system") {

@@ -252,12 +252,33 @@ class BlockChecker {
     }
   }
 
+  // Text fields that bpftrace 0.17 types as something no string compares with.
+  void check_comparable(const FieldRef& ref, const ast::Operand& operand) const {
+    if (ref.kind != FieldKind::Builtin) return;
+    if (ref.builtin == "probe") {
+      throw SpecError(operand.where, "'probe' cannot be compared: bpftrace 0.17 gives it a type of its own, which "
+                                     "compares with no string; give that probe a block of its own instead");
+    }
+    if (ref.builtin == "func") {  // a kprobe's or kretprobe's; a uprobe's is a FunctionName
+      throw SpecError(operand.where, fmt::format("a {}'s 'func' cannot be compared: bpftrace 0.17 makes it a kernel "
+                                                 "symbol (ksym), which compares with no string; name the function in "
+                                                 "the probe instead",
+                                                 out_.context.kind == ast::ProbeKind::Kretprobe ? "kretprobe" : "kprobe"));
+    }
+  }
+
   void check_comparison(const ast::Condition& c) {
     FieldRef lhs = field(c.lhs);
     if (lhs.type == ValueType::Stack) throw SpecError(c.lhs.where, "stacks cannot be compared");
+    check_comparable(lhs, c.lhs);
+    std::optional<FieldRef> rhs_field;
+    if (c.rhs.kind == ast::Operand::Kind::Field) {
+      rhs_field = field(c.rhs);
+      check_comparable(*rhs_field, c.rhs);
+    }
     ValueType rhs_type = c.rhs.kind == ast::Operand::Kind::String    ? ValueType::String
                          : c.rhs.kind == ast::Operand::Kind::Integer ? ValueType::Integer
-                                                                     : field(c.rhs).type;
+                                                                     : rhs_field->type;
     if (rhs_type != lhs.type) {
       throw SpecError(c.rhs.where, fmt::format("'{}' is {}, so it compares with {}", c.lhs.text,
                                                lhs.type == ValueType::String ? "text" : "a number",

@@ -286,4 +286,27 @@ TEST_CASE("spans: keys paired in order and of one type, duration only at a span'
   CHECK(errors_of("span c from syscall accept to syscall close key args.fd { count }")
             .find("error: expected 'key' and the fields that pair the span's start with its end, e.g. key pid, ret") !=
         std::string::npos);
+
+TEST_CASE("probe, and a kprobe's func, are text that bpftrace 0.17 compares with no string") {
+  CHECK(errors_of("on syscall read where probe == \"tracepoint:syscalls:sys_enter_read\" { count }") ==
+        "t.obs:1:23: error: 'probe' cannot be compared: bpftrace 0.17 gives it a type of its own, which compares with "
+        "no string; give that probe a block of its own instead\n"
+        "  on syscall read where probe == \"tracepoint:syscalls:sys_enter_read\" { count }\n"
+        "                        ^~~~~\n");
+  CHECK(errors_of("on syscall read where comm == probe { count }") ==
+        "t.obs:1:31: error: 'probe' cannot be compared: bpftrace 0.17 gives it a type of its own, which compares with "
+        "no string; give that probe a block of its own instead\n"
+        "  on syscall read where comm == probe { count }\n"
+        "                                ^~~~~\n");
+  CHECK(errors_of("on kprobe vfs_read where func == \"vfs_read\" { count }") ==
+        "t.obs:1:26: error: a kprobe's 'func' cannot be compared: bpftrace 0.17 makes it a kernel symbol (ksym), which "
+        "compares with no string; name the function in the probe instead\n"
+        "  on kprobe vfs_read where func == \"vfs_read\" { count }\n"
+        "                           ^~~~\n");
+  CHECK(errors_of("on kretprobe vfs_read where comm != func { count }").find(
+            "t.obs:1:37: error: a kretprobe's 'func' cannot be compared") == 0);
+  // As keys and in prints they work.
+  CHECK(errors_of("on kprobe \"vfs_*\" { count by func, probe\n print func, probe }") == "");
+  CHECK(errors_of("on uprobe shop::Cart::total in \"" UPROBE_TARGET "\" where func == \"shop::Cart::total\" { count }") ==
+        "");
 }

@@ -308,6 +308,11 @@ class BlockChecker {
       if (value->type != ValueType::Integer) {
         throw SpecError(agg.value->where, fmt::format("{} needs a number; '{}' is not one", fn, agg.value->text));
       }
+      if (value->is_pointer) {
+        throw SpecError(agg.value->where, fmt::format("{} needs a number; '{}' is a pointer ({}), and bpftrace 0.17's "
+                                                      "{}() takes only integers",
+                                                      fn, agg.value->text, value->c_type, fn == "mean" ? "stats" : fn));
+      }
       if (agg.unit && !value->is_time) {
         throw SpecError(agg.unit->where, fmt::format("'{}' is not a time, so it has no unit", agg.value->text));
       }

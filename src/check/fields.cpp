@@ -55,6 +55,22 @@ const char* kind_name(ast::ProbeKind kind) {
 
 bool is_user_string(const std::string& type) { return type == "const char *" || type == "char *" || type.starts_with("__data_loc char"); }
 
+// A C string held in the record itself: char[16] (a task name), char[N].
+bool is_char_array(const std::string& type) { return type.starts_with("char") && type.ends_with("]"); }
+
+// Pointers other than strings: `struct pollfd *`, `const void *`, `const char *const *`.
+bool is_pointer(const std::string& type) { return type.find('*') != std::string::npos && !is_user_string(type); }
+
+// Takes an argument's or field's C type into `ref`: of a block of several syscalls
+// or tracepoints, a pointer in any of them makes it one.
+void take_type(FieldRef& ref, const std::string& type) {
+  if (is_pointer(type) && !ref.is_pointer) {
+    ref.is_pointer = true;
+    ref.c_type = type;
+  }
+  if (ref.c_type.empty()) ref.c_type = type;
+}
+
 // The names a field could have been meant as, for "did you mean".
 std::vector<std::string> known_fields(const ProbeContext& context) {
   std::vector<std::string> out;
@@ -88,6 +104,7 @@ FieldRef syscall_arg(const ast::Operand& field, const std::string& arg, const Pr
     // Tracepoints read arguments by name; kprobe-style probes need one position (-2: they differ).
     ref.position = ref.position == -1 || ref.position == position ? position : -2;
     ref.is_user_string = is_user_string(it->type);
+    take_type(ref, it->type);
   }
   if (!lacking.empty()) {
     std::vector<std::string> notes;
@@ -115,7 +132,17 @@ FieldRef tracepoint_arg(const ast::Operand& field, const std::string& arg, const
                                                did_you_mean(field.text, known_fields(context))));
     }
     ref.is_user_string = is_user_string(it->type);
-    if (ref.is_user_string || it->type.starts_with("char") && it->type.ends_with("]")) ref.type = ValueType::String;
+    bool text = ref.is_user_string || is_char_array(it->type);
+    if (text) ref.type = ValueType::String;
+    // bpftrace 0.17 can print, compare, aggregate or key by no array but a string: it refuses
+    // each ("array supplied", "context cannot be used as a map key", "comparing 'unsigned
+    // int8[4]' with 'int64'").
+    if (it->type.ends_with("]") && !text) {
+      throw SpecError(field.where, fmt::format("'{}' is an array of numbers ({}), which bpftrace 0.17 can neither "
+                                               "print, compare, aggregate nor use as a key",
+                                               field.text, it->type));
+    }
+    take_type(ref, it->type);
   }
   return ref;
 }

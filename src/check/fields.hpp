@@ -32,6 +32,10 @@ struct FieldRef {
   int position = -1;      // Arg of a syscall: its index in the call (-2: not the same in every syscall)
   bool is_time = false;   // a time in ns (latency, timestamp, elapsed)
   bool is_user_string = false;  // a `const char *` that needs str()
+  // A pointer argument or field (`struct pollfd *`, `const void *`): bpftrace prints,
+  // compares and keys by it as a number, but aggregates only integers.
+  bool is_pointer = false;
+  std::string c_type;  // Arg: its C type, as the tracepoint format states it
 };
 
 // What a block's probe offers, for resolving its fields.

@@ -310,3 +310,42 @@ TEST_CASE("probe, and a kprobe's func, are text that bpftrace 0.17 compares with
   CHECK(errors_of("on uprobe shop::Cart::total in \"" UPROBE_TARGET "\" where func == \"shop::Cart::total\" { count }") ==
         "");
 }
+
+TEST_CASE("pointers print, compare and key as numbers, but bpftrace 0.17 aggregates only integers") {
+  CHECK(errors_of("on syscall poll { sum args.ufds }") ==
+        "t.obs:1:23: error: sum needs a number; 'args.ufds' is a pointer (struct pollfd *), and bpftrace 0.17's sum() "
+        "takes only integers\n"
+        "  on syscall poll { sum args.ufds }\n"
+        "                        ^~~~~~~~~\n");
+  CHECK(errors_of("on syscall poll { mean args.ufds }").find("'args.ufds' is a pointer (struct pollfd *), and bpftrace "
+                                                               "0.17's stats() takes only integers") != std::string::npos);
+  CHECK(errors_of("option syscall_probes = kprobe\non syscall poll { hist args.ufds }")
+            .find("t.obs:2:24: error: hist needs a number; 'args.ufds' is a pointer") == 0);
+  CHECK(errors_of("on syscall poll where args.ufds != 0 and ret > 0 { count by args.ufds\n print args.ufds }") == "");
+  CHECK(errors_of("on syscall poll { sum args.nfds }") == "");
+}
+
+TEST_CASE("arrays other than char[] are neither numbers nor text to bpftrace 0.17") {
+  auto format = ebpfgen::tracefs_root();
+  if (!format || !ebpfgen::read_event_format(*format / "events/sock/inet_sock_set_state/format")) {
+    MESSAGE("skipped: no tracefs with sock:inet_sock_set_state");
+    return;
+  }
+  const char* refused = "'args.saddr' is an array of numbers (__u8[4]), which bpftrace 0.17 can neither print, "
+                        "compare, aggregate nor use as a key\n";
+  CHECK(errors_of("on tracepoint sock:inet_sock_set_state { count by args.saddr }") ==
+        std::string("t.obs:1:51: error: ") + refused +
+            "  on tracepoint sock:inet_sock_set_state { count by args.saddr }\n"
+            "                                                    ^~~~~~~~~~\n");
+  CHECK(errors_of("on tracepoint sock:inet_sock_set_state where args.saddr == 0 { count }") ==
+        std::string("t.obs:1:46: error: ") + refused +
+            "  on tracepoint sock:inet_sock_set_state where args.saddr == 0 { count }\n"
+            "                                               ^~~~~~~~~~\n");
+  CHECK(errors_of("on tracepoint sock:inet_sock_set_state { sum args.saddr }").find(refused) != std::string::npos);
+  CHECK(errors_of("on tracepoint sock:inet_sock_set_state { print args.saddr }").find(refused) != std::string::npos);
+  // A pointer field: a key and a comparison, not a histogram.
+  CHECK(errors_of("on tracepoint sock:inet_sock_set_state where args.skaddr != 0 { count by args.skaddr }") == "");
+  CHECK(errors_of("on tracepoint sock:inet_sock_set_state { hist args.skaddr }")
+            .find("t.obs:1:47: error: hist needs a number; 'args.skaddr' is a pointer (const void *), and bpftrace "
+                  "0.17's hist() takes only integers\n") == 0);
+}

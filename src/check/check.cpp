@@ -7,6 +7,8 @@
 #include <regex>
 #include <set>
 
+#include <fnmatch.h>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -23,6 +25,44 @@ bool has_control_chars(const std::string& s) {
 }
 
 bool matches(const std::string& s, const char* pattern) { return std::regex_match(s, std::regex(pattern)); }
+
+// How many kernel functions a kprobe glob matches, as bpftrace 0.17 expands it: against
+// tracefs's available_filter_functions ("name" or "name [module]" a line). 0 when that
+// list cannot be read (it often cannot, even by root), and bpftrace then finds none either.
+std::size_t kernel_functions_matching(const std::string& glob) {
+  auto root = tracefs_root();
+  if (!root) return 0;
+  std::ifstream in(*root / "available_filter_functions");
+  std::set<std::string> found;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string name = line.substr(0, line.find(' '));
+    if (::fnmatch(glob.c_str(), name.c_str(), 0) == 0) found.insert(name);
+  }
+  return found.size();
+}
+
+// The tracepoints (category, event) under tracefs's events/ that a glob's two parts
+// match, sorted; a part without '*' matches itself.
+std::vector<std::pair<std::string, std::string>> matching_tracepoints(const std::filesystem::path& events,
+                                                                      const std::string& category,
+                                                                      const std::string& event) {
+  auto subdirectories = [](const std::filesystem::path& dir, const std::string& pattern) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      std::error_code type_ec;
+      std::string name = entry.path().filename().string();
+      if (entry.is_directory(type_ec) && ::fnmatch(pattern.c_str(), name.c_str(), 0) == 0) out.push_back(name);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& cat : subdirectories(events, category))
+    for (const auto& ev : subdirectories(events / cat, event)) out.emplace_back(cat, ev);
+  return out;
+}
 
 // bpftrace 0.17's limits that a spec can reach.
 constexpr std::size_t bpftrace_max_string = 63;  // BPFTRACE_STRLEN 64, with the closing NUL
@@ -144,6 +184,7 @@ class BlockChecker {
                                               "'-', and no '..'");
         }
         out_.attach.push_back(fn.text);
+        out_.points = 1;  // until resolve_functions has found the functions
         break;
       }
       case ast::ProbeKind::Kprobe:
@@ -158,10 +199,12 @@ class BlockChecker {
                                     "as a wildcard ('?' and '$' are bpftrace syntax errors)");
         }
         out_.attach.push_back(fn.text);
+        out_.points = fn.text.find('*') == std::string::npos ? 1 : std::max<std::size_t>(1, kernel_functions_matching(fn.text));
         break;
       }
       case ast::ProbeKind::Profile:
         if (probe.hz == 0 || probe.hz > 100000) throw SpecError(probe.where, "a sampling rate is 1hz to 100000hz");
+        out_.points = 1;
         break;
     }
   }
@@ -170,6 +213,7 @@ class BlockChecker {
     if (std::find(out_.attach.begin(), out_.attach.end(), info.name) != out_.attach.end()) return;
     out_.attach.push_back(info.name);
     out_.context.syscalls.push_back(info);
+    ++out_.points;
   }
 
   void add_syscalls(const ast::Name& name) {
@@ -199,13 +243,33 @@ class BlockChecker {
     if (category.size() > 255 || event.size() > 255) {
       throw SpecError(name.where, "a tracepoint's category and event have at most 255 characters each");
     }
-    std::error_code dir_ec;
-    if (!root || (glob && (category.find('*') != std::string::npos ||
-                           std::filesystem::is_directory(*root / "events" / category, dir_ec)))) {
-      out_.context.events.emplace_back();  // bpftrace matches the glob
+    if (!root) {  // bpftrace finds it, or the tracepoints a glob matches
+      out_.context.events.emplace_back();
+      out_.context.event_names.push_back(name.text);
+      ++out_.points;
       return;
     }
     auto events = *root / "events";
+    std::error_code dir_ec;
+    if (glob && (category.find('*') != std::string::npos || std::filesystem::is_directory(events / category, dir_ec))) {
+      // Each tracepoint the glob matches, as bpftrace expands it: every field the block
+      // reads is checked against each of them, and each is one probe.
+      auto matched = matching_tracepoints(events, category, event);
+      if (matched.empty()) {
+        throw SpecError(name.where, fmt::format("no tracepoint matches '{}'", name.text),
+                        {"checked against the kernel tracefs"});
+      }
+      for (const auto& [cat, ev] : matched) {
+        out_.context.events.push_back(read_event_format(events / cat / ev / "format"));
+        out_.context.event_names.push_back(cat + ":" + ev);
+      }
+      std::vector<std::string> names(out_.context.event_names.end() - static_cast<std::ptrdiff_t>(matched.size()),
+                                     out_.context.event_names.end());
+      out_.context.event_notes.push_back(fmt::format("'{}' matches {} tracepoint{}: {}", name.text, matched.size(),
+                                                     matched.size() == 1 ? "" : "s", some_names(names)));
+      out_.points += matched.size();
+      return;
+    }
     auto format = read_event_format(events / category / event / "format");
     if (!format) {
       std::vector<std::string> known;
@@ -218,6 +282,8 @@ class BlockChecker {
                                               did_you_mean(category_known ? name.text : category, known)));
     }
     out_.context.events.push_back(std::move(format));
+    out_.context.event_names.push_back(name.text);
+    ++out_.points;
   }
 
   FieldRef field(const ast::Operand& operand) {

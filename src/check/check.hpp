@@ -28,6 +28,7 @@ struct CheckedBlock {
   std::string binary;                  // uprobes: the file resolve_functions found
   std::vector<std::string> functions;  // uprobes: the attached functions, demangled
   std::vector<std::string> labels;     // uprobes: what `func` prints for each of them
+  std::size_t points = 0;           // attach points bpftrace finds: globs expanded (uprobes: by resolve_functions)
   bool paired = false;              // entry saves values, the block fires at return
   bool per_point = false;           // uses `syscall` or a uprobe's `func`: one probe per attach point
   std::vector<std::string> map_names;  // one per action; "" for prints

@@ -124,16 +124,20 @@ FieldRef syscall_arg(const ast::Operand& field, const std::string& arg, const Pr
 
 FieldRef tracepoint_arg(const ast::Operand& field, const std::string& arg, const ProbeContext& context) {
   FieldRef ref{FieldKind::Arg, ValueType::Integer, {}, arg};
-  for (const auto& event : context.events) {
+  std::vector<std::string> lacking;
+  std::size_t known = 0;
+  std::string first_type, first_event;  // bpftrace reads one field one way in every tracepoint of a probe
+  for (std::size_t i = 0; i < context.events.size(); ++i) {
+    const auto& event = context.events[i];
     if (!event) continue;  // unknown format: bpftrace checks it
+    ++known;
+    const std::string& event_name = i < context.event_names.size() ? context.event_names[i] : "";
     auto it = std::find_if(event->begin(), event->end(), [&](const EventField& f) { return f.name == arg; });
     if (it == event->end()) {
-      throw SpecError(field.where, fmt::format("unknown tracepoint field '{}'{}", field.text,
-                                               did_you_mean(field.text, known_fields(context))));
+      lacking.push_back(event_name);
+      continue;
     }
-    ref.is_user_string = is_user_string(it->type);
-    bool text = ref.is_user_string || is_char_array(it->type);
-    if (text) ref.type = ValueType::String;
+    bool text = is_user_string(it->type) || is_char_array(it->type);
     // bpftrace 0.17 can print, compare, aggregate or key by no array but a string: it refuses
     // each ("array supplied", "context cannot be used as a map key", "comparing 'unsigned
     // int8[4]' with 'int64'").
@@ -142,12 +146,45 @@ FieldRef tracepoint_arg(const ast::Operand& field, const std::string& arg, const
                                                "print, compare, aggregate nor use as a key",
                                                field.text, it->type));
     }
+    auto reading = [](const std::string& type) {
+      return is_user_string(type) ? "str" : is_char_array(type) ? "array" : "number";
+    };
+    if (first_event.empty()) {
+      first_type = it->type;
+      first_event = event_name;
+    } else if (std::string(reading(it->type)) != reading(first_type)) {
+      throw SpecError(field.where, fmt::format("'{}' is {} in {} but {} in {}, which bpftrace reads differently; give "
+                                               "them blocks of their own",
+                                               field.text, first_type, first_event, it->type, event_name));
+    }
+    ref.is_user_string = is_user_string(it->type);
+    if (text) ref.type = ValueType::String;
     take_type(ref, it->type);
+  }
+  if (!lacking.empty()) {
+    if (lacking.size() == known) {
+      throw SpecError(field.where, fmt::format("unknown tracepoint field '{}'{}", field.text,
+                                               did_you_mean(field.text, known_fields(context))),
+                      context.event_notes);
+    }
+    throw SpecError(field.where, fmt::format("'{}' is not a field of every tracepoint of this block: {} {} it",
+                                             field.text, some_names(lacking), lacking.size() == 1 ? "lacks" : "lack"),
+                    context.event_notes);
   }
   return ref;
 }
 
 }  // namespace
+
+std::string some_names(const std::vector<std::string>& names, std::size_t shown) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < shown; ++i) {
+    out += i == 0 ? "" : i + 1 == names.size() ? " and " : ", ";
+    out += names[i];
+  }
+  if (names.size() > shown) out += fmt::format(" and {} more", names.size() - shown);
+  return out;
+}
 
 bool needs_return(const FieldRef& field) { return field.kind == FieldKind::Ret || field.kind == FieldKind::Latency; }
 

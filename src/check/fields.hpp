@@ -44,7 +44,13 @@ struct ProbeContext {
   std::vector<SyscallInfo> syscalls;                           // Syscall probes
   std::vector<std::optional<std::vector<EventField>>> events;  // Tracepoint probes, when known
   bool span_end = false;  // the end of a span: its actions see `duration`
+
+  std::vector<std::string> event_names;   // Tracepoint probes: "category:event" of each of `events`
+  std::vector<std::string> event_notes;   // what the block's globs matched, for errors about fields
 };
+
+// "a, b, c, d and 3 more": the first few of a list of names.
+std::string some_names(const std::vector<std::string>& names, std::size_t shown = 4);
 
 // Resolves a field at a probe, or throws SpecError saying what is available.
 FieldRef resolve_field(const ast::Operand& field, const ProbeContext& context);

@@ -349,3 +349,28 @@ TEST_CASE("arrays other than char[] are neither numbers nor text to bpftrace 0.1
             .find("t.obs:1:47: error: hist needs a number; 'args.skaddr' is a pointer (const void *), and bpftrace "
                   "0.17's hist() takes only integers\n") == 0);
 }
+
+TEST_CASE("a tracepoint glob's fields are checked against every tracepoint it matches") {
+  auto root = ebpfgen::tracefs_root();
+  if (!root || !ebpfgen::read_event_format(*root / "events/sched/sched_wakeup/format") ||
+      !ebpfgen::read_event_format(*root / "events/sched/sched_switch/format")) {
+    MESSAGE("skipped: no tracefs with the sched tracepoints");
+    return;
+  }
+  std::string none = errors_of("on tracepoint sched:sched_wak* { count by args.prev_comm }");
+  CHECK(none.find("t.obs:1:43: error: unknown tracepoint field 'args.prev_comm'\n"
+                  "  on tracepoint sched:sched_wak* { count by args.prev_comm }\n"
+                  "                                            ^~~~~~~~~~~~~~\n"
+                  "  note: 'sched:sched_wak*' matches ") == 0);
+  CHECK(none.find("sched:sched_wakeup, sched:sched_wakeup_new") != std::string::npos);
+  std::string some = errors_of("on tracepoint sched:sched_switch, sched:sched_wakeup* { print args.prev_comm }");
+  CHECK(some.find("t.obs:1:63: error: 'args.prev_comm' is not a field of every tracepoint of this block: "
+                  "sched:sched_wakeup and sched:sched_wakeup_new lack it\n") == 0);
+  CHECK(errors_of("on tracepoint sched:sched_wakeup* { count by args.comm, args.pid }") == "");
+  CHECK(errors_of("on tracepoint sched:no_such_event_* { count }") ==
+        "t.obs:1:15: error: no tracepoint matches 'sched:no_such_event_*'\n"
+        "  on tracepoint sched:no_such_event_* { count }\n"
+        "                ^~~~~~~~~~~~~~~~~~~~~\n"
+        "  note: checked against the kernel tracefs\n");
+  CHECK(checked("on tracepoint sched:sched_wakeup* { count }").blocks[0].points == 2);
+}

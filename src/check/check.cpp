@@ -28,7 +28,7 @@ bool matches(const std::string& s, const char* pattern) { return std::regex_matc
 
 // How many kernel functions a kprobe glob matches, as bpftrace 0.17 expands it: against
 // tracefs's available_filter_functions ("name" or "name [module]" a line). 0 when that
-// list cannot be read (it often cannot, even by root), and bpftrace then finds none either.
+// list cannot be read (it often cannot, even by root): bpftrace then finds none either.
 std::size_t kernel_functions_matching(const std::string& glob) {
   auto root = tracefs_root();
   if (!root) return 0;
@@ -68,6 +68,10 @@ std::vector<std::pair<std::string, std::string>> matching_tracepoints(const std:
 constexpr std::size_t bpftrace_max_string = 63;  // BPFTRACE_STRLEN 64, with the closing NUL
 // Durations and windows: a year, so that nsecs + the duration in ns stays far inside 64 bits.
 constexpr std::uint64_t max_duration_ms = 8760ULL * 3'600'000;
+// bpftrace attaches at most BPFTRACE_MAX_PROBES probes, 512 by default, and refuses a
+// program with more ("Can't attach to N probes", or, with `probe` in a glob's block, "more
+// than N BPF programs"). It counts every attach point once its globs are expanded.
+constexpr std::size_t bpftrace_max_probes = 512;
 // Keys per map: bpftrace preallocates each map, about 100 bytes a key (a
 // million keys is about 100 MB for each map of the program).
 constexpr std::uint64_t max_map_keys = 1'048'576;
@@ -199,7 +203,7 @@ class BlockChecker {
                                     "as a wildcard ('?' and '$' are bpftrace syntax errors)");
         }
         out_.attach.push_back(fn.text);
-        out_.points = fn.text.find('*') == std::string::npos ? 1 : std::max<std::size_t>(1, kernel_functions_matching(fn.text));
+        out_.points = fn.text.find('*') == std::string::npos ? 1 : kernel_functions_matching(fn.text);
         break;
       }
       case ast::ProbeKind::Profile:
@@ -611,7 +615,78 @@ void check_spans(const std::vector<CheckedBlock>& blocks) {
   }
 }
 
+std::size_t request_metrics_probes(const CheckedSpec& spec) {
+  // As codegen's request_metrics_points writes them.
+  const RequestMetrics& m = spec.metrics;
+  if (!m.any()) return 0;
+  std::size_t n = 0;
+  if (m.probes == RequestProbes::Socket) {
+    n += (m.needs_send() ? 1 : 0) + (m.needs_recv() ? 1 : 0) + (m.tracks_turns() ? 1 : 0);
+  } else {
+    if (m.needs_send()) n += 2 * m.send.size();
+    if (m.needs_recv()) n += 2 * m.recv.size();
+    if (m.tracks_turns()) n += 1;  // close
+  }
+  if (m.slack) n += 2 * m.wait.size();
+  return n;
+}
+
+std::size_t block_probes(const CheckedBlock& block) { return block.points * (block.paired ? 2 : 1); }
+
+// "30 syscalls", "720 tracepoints", "512 functions".
+std::string attach_points(const CheckedBlock& block) {
+  const char* what = "probe";
+  switch (block.block.probe.kind) {
+    case ast::ProbeKind::Syscall: what = "syscall"; break;
+    case ast::ProbeKind::Tracepoint: what = "tracepoint"; break;
+    case ast::ProbeKind::Uprobe:
+    case ast::ProbeKind::Uretprobe: what = "function"; break;
+    case ast::ProbeKind::Kprobe:
+    case ast::ProbeKind::Kretprobe: what = "kernel function"; break;
+    case ast::ProbeKind::Profile: what = "profile probe"; break;
+  }
+  return fmt::format("{} {}{}", block.points, what, block.points == 1 ? "" : "s");
+}
+
 }  // namespace
+
+std::size_t program_probes(const CheckedSpec& spec) {
+  std::size_t n = 2 + (spec.window_ms || spec.duration_ms ? 1 : 0) + request_metrics_probes(spec);  // BEGIN, END, the clock
+  for (const auto& block : spec.blocks) n += block_probes(block);
+  return n;
+}
+
+void check_probe_total(const CheckedSpec& spec) {
+  bool clock = spec.window_ms || spec.duration_ms;
+  std::size_t total = 2 + (clock ? 1 : 0);
+  std::vector<std::string> before = {"BEGIN", "END"};  // what comes before the block being counted
+  if (clock) before.emplace_back("the clock");
+  auto over = [&](const Location& where, const std::string& what, std::vector<std::string> notes) {
+    if (total <= bpftrace_max_probes) return;
+    std::size_t whole = program_probes(spec);
+    if (whole != total) notes.push_back(fmt::format("the whole program attaches {}", whole));
+    throw SpecError(where, fmt::format("with {} the program attaches {} probes, over bpftrace's limit of {} "
+                                       "(BPFTRACE_MAX_PROBES)",
+                                       what, total, bpftrace_max_probes),
+                    std::move(notes));
+  };
+  if (std::size_t metrics = request_metrics_probes(spec)) {
+    total += metrics;
+    over(spec.metrics_where, "the request metrics",
+         {fmt::format("the request metrics attach {}; {}: {}", metrics, some_names(before, 8), total - metrics)});
+    before.emplace_back("the request metrics");
+  }
+  for (std::size_t i = 0; i < spec.blocks.size(); ++i) {
+    const auto& block = spec.blocks[i];
+    std::size_t here = block_probes(block);
+    total += here;
+    over(block.block.probe.where, "this block",
+         {fmt::format("this block attaches {}: {}{}", here, attach_points(block),
+                      block.paired ? ", each with an entry and a return probe" : ""),
+          fmt::format("before it: {} ({})", total - here, some_names(before, 8))});
+    if (i == 0) before.emplace_back("the blocks above");
+  }
+}
 
 CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
   CheckedSpec out;
@@ -671,6 +746,9 @@ CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
   if (spec.metrics.empty() && spec.blocks.empty() && problems.empty()) {
     problems.push_back({{1, 1, 1}, "the spec traces nothing: add a 'metrics' line or an 'on' block"});
   }
+  // The whole program's probes, once each block's are known (uprobes count one each until
+  // resolve_functions has found their functions and counts again).
+  if (problems.empty()) attempt([&] { check_probe_total(out); });
   if (!problems.empty()) throw SpecError(std::move(problems));
   return out;
 }

@@ -65,6 +65,13 @@ struct CheckedSpec {
 // Throws SpecError with every problem found.
 CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog);
 
+// bpftrace's limit on the probes of a program (BPFTRACE_MAX_PROBES): throws SpecError at
+// the block (or the metrics line) that takes the program over it.
+void check_probe_total(const CheckedSpec& spec);
+// The probes bpftrace attaches for the program: every attach point, globs expanded, BEGIN,
+// END and the clock included.
+std::size_t program_probes(const CheckedSpec& spec);
+
 // Validates a target alone (also used for command-line overrides).
 void check_target(const ast::Target& target);
 // A pid's digits without leading zeros ("0100" -> "100"): bpftrace reads a leading 0 as octal.

@@ -70,6 +70,7 @@ void resolve_functions(CheckedSpec& spec, const symbols::SearchRoot& root) {
         block.functions.push_back(f.demangled);
       }
       block.labels = function_labels(block.functions);
+      block.points = block.attach.size();
       // bpftrace attaches at most BPFTRACE_MAX_PROBES (512 by default) probes and refuses the rest.
       std::size_t probes = block.attach.size() * (block.paired ? 2 : 1);
       if (block.attach.empty()) {
@@ -86,6 +87,7 @@ void resolve_functions(CheckedSpec& spec, const symbols::SearchRoot& root) {
     }
   }
   if (!problems.empty()) throw SpecError(std::move(problems));
+  check_probe_total(spec);  // now with every function found
 }
 
 }  // namespace ebpfgen

@@ -2,6 +2,11 @@
 
 #include "helpers.hpp"
 
+#include <sstream>
+
+#include "symbols/elf_symbols.hpp"
+#include "symbols/match.hpp"
+
 #include <fmt/format.h>
 
 using namespace ebpfgen;
@@ -286,6 +291,7 @@ TEST_CASE("spans: keys paired in order and of one type, duration only at a span'
   CHECK(errors_of("span c from syscall accept to syscall close key args.fd { count }")
             .find("error: expected 'key' and the fields that pair the span's start with its end, e.g. key pid, ret") !=
         std::string::npos);
+}
 
 TEST_CASE("probe, and a kprobe's func, are text that bpftrace 0.17 compares with no string") {
   CHECK(errors_of("on syscall read where probe == \"tracepoint:syscalls:sys_enter_read\" { count }") ==
@@ -373,4 +379,78 @@ TEST_CASE("a tracepoint glob's fields are checked against every tracepoint it ma
         "                ^~~~~~~~~~~~~~~~~~~~~\n"
         "  note: checked against the kernel tracefs\n");
   CHECK(checked("on tracepoint sched:sched_wakeup* { count }").blocks[0].points == 2);
+}
+
+namespace {
+
+// The attach points of a generated program: one a line, BEGIN and END included.
+std::size_t attach_lines(const std::string& program) {
+  std::size_t n = 0;
+  std::istringstream lines(program);
+  for (std::string line; std::getline(lines, line);) {
+    if (line == "BEGIN" || line == "END" ||
+        (!line.empty() && std::islower(static_cast<unsigned char>(line[0])) && line.find(':') != std::string::npos)) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("the whole program stays within bpftrace's 512 probes") {
+  std::string block = "on syscall io, send, recv, wait { hist latency by syscall }\n";
+  std::string eight;
+  for (int i = 0; i < 8; ++i) eight += block;
+  CHECK(program_probes(checked(eight)) == 482);
+  CHECK(errors_of(eight + block) ==
+        "t.obs:9:4: error: with this block the program attaches 542 probes, over bpftrace's limit of 512 "
+        "(BPFTRACE_MAX_PROBES)\n"
+        "  on syscall io, send, recv, wait { hist latency by syscall }\n"
+        "     ^~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+        "  note: this block attaches 60: 30 syscalls, each with an entry and a return probe\n"
+        "  note: before it: 482 (BEGIN, END and the blocks above)\n");
+  // BEGIN, END, the clock and the request metrics count too; later blocks are counted in a note.
+  CHECK(program_probes(checked("window 1s\n" + eight + "on syscall read { hist latency }")) == 485);
+  std::string over = errors_of("duration 1s\nmetrics rps, slack\noption request_probes = syscall\n" + eight +
+                               "on syscall read, write, openat, close, fsync, fdatasync { count }\non syscall read { count }");
+  CHECK(over ==
+        "t.obs:12:4: error: with this block the program attaches 513 probes, over bpftrace's limit of 512 "
+        "(BPFTRACE_MAX_PROBES)\n"
+        "  on syscall read, write, openat, close, fsync, fdatasync { count }\n"
+        "     ^" + std::string(51, '~') + "\n"
+        "  note: this block attaches 6: 6 syscalls\n"
+        "  note: before it: 507 (BEGIN, END, the clock, the request metrics and the blocks above)\n"
+        "  note: the whole program attaches 514\n");
+  // Each probe of a program is one of its attach points: the count is what codegen writes.
+  for (const char* spec :
+       {"metrics rps, responses, saturation, slack, latency", "window 1s\nmetrics rps, latency\noption request_probes = syscall",
+        "option syscall_probes = kprobe\nmetrics slack, responses\noption request_probes = syscall",
+        "duration 2s\non syscall read, write where ret > 0 { count by syscall }\non syscall io { count }\non profile 99hz { count }",
+        "metrics rps\non syscall send { hist latency }\non kprobe vfs_read { hist latency }\non kretprobe vfs_write { count }",
+        "on uprobe \"shop::*\" in \"" UPROBE_TARGET "\" { hist latency by func }"}) {
+    CAPTURE(spec);
+    CHECK(program_probes(checked(spec)) == attach_lines(test::program(spec)));
+  }
+}
+
+TEST_CASE("a uprobe glob counts each function it matches, with the program's other probes") {
+  std::size_t functions = 0;
+  try {
+    std::string lib = ebpfgen::symbols::find_binary("libstdc++");
+    functions = ebpfgen::symbols::resolve_function(ebpfgen::symbols::read_functions(lib), "std::__cxx11::basic_string*", lib)
+                    .functions.size();
+  } catch (const ebpfgen::symbols::Error&) {
+  }
+  if (functions != 512) {  // another libstdc++ than Debian 12's
+    MESSAGE("skipped: this libstdc++ has not 512 functions std::__cxx11::basic_string*");
+    return;
+  }
+  std::string e = errors_of("on uprobe \"std::__cxx11::basic_string*\" in libstdc++ { count }");
+  CHECK(e == "t.obs:1:4: error: with this block the program attaches 514 probes, over bpftrace's limit of 512 "
+             "(BPFTRACE_MAX_PROBES)\n"
+             "  on uprobe \"std::__cxx11::basic_string*\" in libstdc++ { count }\n"
+             "     ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+             "  note: this block attaches 512: 512 functions\n"
+             "  note: before it: 2 (BEGIN and END)\n");
 }

@@ -183,6 +183,12 @@ int compile(const Options& o, const ebpfgen::Source& source) {
     }
     if (o.targets) return show_target(spec.target.value_or(ebpfgen::ast::Target{}));
     if (duration) spec.duration = ebpfgen::ast::Duration{*duration, {}};
+    // A --cgroup is not in the spec, so its directory is not a spec error but a target not found.
+    if (o.cgroup && spec.target && spec.target->kind == ebpfgen::ast::TargetKind::Cgroup) {
+      if (auto missing = ebpfgen::target::missing_cgroup(spec.target->value); !missing.empty()) {
+        throw ebpfgen::target::TargetError(missing);
+      }
+    }
     auto catalog = o.syscall_table == "builtin" ? ebpfgen::SyscallCatalog::builtin() : ebpfgen::SyscallCatalog::load();
     auto checked = ebpfgen::check_spec(spec, catalog);
     // The target as it is now, resolved once: uprobe binaries are looked up through its root.

@@ -703,8 +703,14 @@ CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
       check_target(*spec.target);
       out.target = *spec.target;
       if (out.target.kind == ast::TargetKind::Pid) out.target.value = canonical_pid(out.target.value);
-      // Read from the host here, once, so that codegen reads nothing of it.
-      if (out.target.kind == ast::TargetKind::Cgroup) out.cgroup_directory = target::cgroup_directory(out.target.value);
+      // Read from the host here, once, so that codegen reads nothing of it. bpftrace resolves
+      // cgroupid() when it compiles the program, and fails on a directory that is not there.
+      if (out.target.kind == ast::TargetKind::Cgroup) {
+        out.cgroup_directory = target::cgroup_directory(out.target.value);
+        if (auto missing = target::missing_cgroup(out.target.value); !missing.empty()) {
+          throw SpecError(out.target.where, missing + " (bpftrace's cgroupid() reads it when the program is compiled)");
+        }
+      }
     }
   });
   attempt([&] {

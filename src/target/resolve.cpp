@@ -63,12 +63,14 @@ Resolved resolve_comm(const ast::Target& t) {
           ""};
 }
 
+std::string no_cgroup(const std::string& path, const std::string& dir) {
+  return fmt::format("cgroup '{}' does not exist: no directory {}", path, dir);
+}
+
 Resolved resolve_cgroup(const ast::Target& t) {
   std::string dir = cgroup_directory(t.value);
   struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    throw TargetError(fmt::format("cgroup '{}' does not exist: no directory {}", t.value, dir));
-  }
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw TargetError(no_cgroup(t.value, dir));
   struct statfs fs_info {};
   if (::statfs(dir.c_str(), &fs_info) != 0 || fs_info.f_type != cgroup2_magic) {
     throw TargetError(fmt::format("{} is not a cgroup v2 directory (cgroup v2 is mounted at {})", dir, cgroup2_mount()));
@@ -117,6 +119,13 @@ std::string cgroup_directory(const std::string& path) {
   std::string relative = path;
   while (relative.starts_with("/")) relative.erase(0, 1);
   return relative.empty() ? cgroup2_mount() : cgroup2_mount() + "/" + relative;
+}
+
+std::string missing_cgroup(const std::string& path) {
+  std::string dir = cgroup_directory(path);
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return "";
+  return no_cgroup(path, dir);
 }
 
 symbols::SearchRoot binaries_root(const Resolved& target) {

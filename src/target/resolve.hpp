@@ -27,6 +27,9 @@ struct Resolved {
 // The directory a cgroup target names: a path under /sys/fs/cgroup as it is,
 // any other one under the cgroup v2 mount (the form /proc/PID/cgroup shows).
 std::string cgroup_directory(const std::string& path);
+// Why a cgroup target's directory cannot be used ("cgroup 'x' does not exist: no directory
+// ..."), or "" when it exists. bpftrace looks the cgroup up when it compiles the program.
+std::string missing_cgroup(const std::string& path);
 
 // Throws TargetError when the target cannot be found now: a pid that is gone,
 // a cgroup that does not exist or is not v2, a container not running.

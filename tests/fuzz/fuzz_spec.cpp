@@ -7,10 +7,12 @@
 // What the stages do on the machine while fuzzing: nothing is written and no
 // process is started. Uprobe blocks are checked but not resolved (that reads
 // ELF binaries on this machine), so no program is generated for them. Check
-// still reads two things: for `tracepoint` blocks, tracefs (the event's
-// /sys/kernel/tracing/events/CATEGORY/NAME/format, and the list of events for
-// "did you mean"; the name has only letters, digits, '_' and '*'), and for a
-// `target cgroup`, /proc/self/mounts (where cgroup v2 is mounted). Codegen
+// still reads a few things: for `tracepoint` blocks, tracefs (the event's
+// /sys/kernel/tracing/events/CATEGORY/NAME/format, the events a glob matches
+// and their formats, and the list of events for "did you mean"; the name has
+// only letters, digits, '_' and '*'), for a kprobe glob, tracefs's
+// available_filter_functions, and for a `target cgroup`, /proc/self/mounts
+// (where cgroup v2 is mounted) and whether its directory exists. Codegen
 // reads nothing; container and command targets read nothing either: the
 // program takes them as $1.
 //

@@ -35,9 +35,13 @@ def pid_and_cgroup_errors_and_a_target_that_exits():
     r = run(["--run", "-e", "on syscall read { count }", "--pid", "999999"])
     check(r.returncode == 8 and r.stderr == "ebpfgen: error: no process 999999: it has ended, or never was\n",
           f"pid gone: {r.returncode} {r.stderr!r}")
-    r = run(["--run", "-e", 'target cgroup "no/such/group" on syscall read { count }'])
+    r = run(["--run", "-e", "on syscall read { count }", "--cgroup", "no/such/group"])
     check(r.returncode == 8 and r.stderr == f"ebpfgen: error: cgroup 'no/such/group' does not exist: no directory "
           f"{cgroup2_mount()}/no/such/group\n", f"cgroup missing: {r.returncode} {r.stderr!r}")
+    # In a spec, it is an error of the spec (bpftrace could not compile its program).
+    r = run(["--run", "-e", 'target cgroup "no/such/group" on syscall read { count }'])
+    check(r.returncode == 1 and r.stderr.startswith(f"<command-line>:1:15: error: cgroup 'no/such/group' does not "
+          f"exist: no directory {cgroup2_mount()}/no/such/group"), f"cgroup missing in a spec: {r.returncode} {r.stderr!r}")
     fs_type = subprocess.run(["stat", "-f", "-c", "%T", "/sys/fs/cgroup"], capture_output=True, text=True).stdout.strip()
     if fs_type != "cgroup2fs":  # a hybrid machine: /sys/fs/cgroup holds the v1 hierarchies
         r = run(["--targets", "--cgroup", "/sys/fs/cgroup"])

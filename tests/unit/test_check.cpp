@@ -454,3 +454,14 @@ TEST_CASE("a uprobe glob counts each function it matches, with the program's oth
              "  note: this block attaches 512: 512 functions\n"
              "  note: before it: 2 (BEGIN and END)\n");
 }
+
+TEST_CASE("a cgroup target's directory must exist: bpftrace looks it up when it compiles the program") {
+  std::string dir = ebpfgen::cgroup2_mount() + "/ebpfgen-no-such-cgroup";
+  CHECK(errors_of("target cgroup \"ebpfgen-no-such-cgroup\"\non syscall read { count }") ==
+        "t.obs:1:15: error: cgroup 'ebpfgen-no-such-cgroup' does not exist: no directory " + dir +
+            " (bpftrace's cgroupid() reads it when the program is compiled)\n"
+            "  target cgroup \"ebpfgen-no-such-cgroup\"\n"
+            "                ^~~~~~~~~~~~~~~~~~~~~~~~\n");
+  // The mount point itself exists wherever cgroup v2 is mounted.
+  CHECK(checked("target cgroup \"/\"\non syscall read { count }").cgroup_directory == ebpfgen::cgroup2_mount());
+}

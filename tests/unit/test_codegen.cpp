@@ -100,7 +100,12 @@ TEST_CASE("a block that needs the return pairs entry and return per thread, and 
 TEST_CASE("hostile strings stay inside their string literal") {
   std::string p = program("target comm \"x\\\"/{exit()}/\" on syscall read where comm == \"a\\\\\" { count }");
   CHECK(p.find("/comm == \"x\\\"/{exit()}/\" && (comm == \"a\\\\\")/") != std::string::npos);
-  std::string c = program("target cgroup \"/sys/fs/cgroup/a\\\"b\" metrics rps");
+  // A cgroup directory as the check found it (it must exist, so it is set here).
+  std::string text = "target cgroup \"/sys/fs/cgroup/a\\\"b\" metrics rps";
+  auto spec = test::checked("metrics rps");
+  spec.target = parse_spec(test::source(text)).target.value();
+  spec.cgroup_directory = spec.target.value;
+  std::string c = generate_program(spec, test::source(text));
   CHECK(c.find("cgroup == cgroupid(\"/sys/fs/cgroup/a\\\"b\")") != std::string::npos);
 }
 

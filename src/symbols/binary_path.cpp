@@ -65,10 +65,26 @@ bool is_plain(std::string_view path) {
   });
 }
 
+// /proc/self/exe, /proc/thread-self/..., /dev/fd/N: paths whose file depends on the
+// process that opens it. ebpfgen would read its own, bpftrace (which opens the path
+// again when it attaches) its own.
+bool is_per_process(std::string_view path) {
+  std::vector<std::string> parts;
+  for (auto& part : split(path, '/'))
+    if (!part.empty() && part != ".") parts.push_back(part);
+  if (parts.size() >= 2 && parts[0] == "proc" && (parts[1] == "self" || parts[1] == "thread-self")) return true;
+  return parts.size() >= 2 && parts[0] == "dev" &&
+         (parts[1] == "fd" || parts[1] == "stdin" || parts[1] == "stdout" || parts[1] == "stderr");
+}
+
 void validate(std::string_view name) {
   if (name.empty()) throw Error("the binary name is empty");
   if (!is_plain(name)) throw Error("binary name " + shown(name) + " may only use letters, digits and . _ + - /");
   if (has_dotdot(name)) throw Error("binary name " + shown(name) + " must not contain '..'");
+  if (is_per_process(name)) {
+    throw Error(shown(name) + " is a different file for each process that opens it: ebpfgen would read its own, and "
+                "bpftrace, which opens it again to attach, its own; give the binary's own path");
+  }
 }
 
 // `path` inside `root` with its symbolic links followed there. The kernel would

@@ -465,3 +465,17 @@ TEST_CASE("a cgroup target's directory must exist: bpftrace looks it up when it 
   // The mount point itself exists wherever cgroup v2 is mounted.
   CHECK(checked("target cgroup \"/\"\non syscall read { count }").cgroup_directory == ebpfgen::cgroup2_mount());
 }
+
+TEST_CASE("a uprobe binary under /proc/self is refused: ebpfgen and bpftrace would each read their own") {
+  CHECK(errors_of("on uprobe main in \"/proc/self/exe\" { count }") ==
+        "t.obs:1:19: error: '/proc/self/exe' is a different file for each process that opens it: ebpfgen would read its "
+        "own, and bpftrace, which opens it again to attach, its own; give the binary's own path\n"
+        "  on uprobe main in \"/proc/self/exe\" { count }\n"
+        "                    ^~~~~~~~~~~~~~~~\n");
+  for (const char* path : {"/proc/thread-self/exe", "//proc/./self/exe", "/dev/fd/3", "/proc/self/root/usr/bin/bash"}) {
+    CAPTURE(path);
+    CHECK(errors_of(fmt::format("on uprobe main in \"{}\" {{ count }}", path))
+              .find("is a different file for each process that opens it") != std::string::npos);
+  }
+  CHECK(errors_of("on uretprobe readline in \"/usr/bin/bash\" { count }") == "");
+}

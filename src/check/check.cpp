@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "check/stack.hpp"
 #include "diag/suggest.hpp"
 #include "spec/metrics.hpp"
 #include "target/resolve.hpp"
@@ -746,7 +747,13 @@ CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
   });
   std::set<std::string> used_maps;
   for (const auto& block : spec.blocks) {
-    attempt([&] { out.blocks.push_back(BlockChecker(catalog, out.style, used_maps).check(block)); });
+    attempt([&] {
+      auto checked = BlockChecker(catalog, out.style, used_maps).check(block);
+      // A uprobe block's stack is known once resolve_functions has found its functions.
+      bool uprobe = block.probe.kind == ast::ProbeKind::Uprobe || block.probe.kind == ast::ProbeKind::Uretprobe;
+      if (!uprobe) check_stack(checked, out);
+      out.blocks.push_back(std::move(checked));
+    });
   }
   if (problems.empty()) attempt([&] { check_spans(out.blocks); });
   if (spec.metrics.empty() && spec.blocks.empty() && problems.empty()) {

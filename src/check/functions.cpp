@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "check/stack.hpp"
 #include "symbols/elf_symbols.hpp"
 #include "symbols/match.hpp"
 
@@ -71,6 +72,11 @@ void resolve_functions(CheckedSpec& spec, const symbols::SearchRoot& root) {
       }
       block.labels = function_labels(block.functions);
       block.points = block.attach.size();
+      try {
+        if (!block.attach.empty()) check_stack(block, spec);  // with the names `func` prints
+      } catch (const SpecError& e) {
+        problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
+      }
       // bpftrace attaches at most BPFTRACE_MAX_PROBES (512 by default) probes and refuses the rest.
       std::size_t probes = block.attach.size() * (block.paired ? 2 : 1);
       if (block.attach.empty()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -68,7 +69,10 @@ void take_type(FieldRef& ref, const std::string& type) {
     ref.is_pointer = true;
     ref.c_type = type;
   }
-  if (ref.c_type.empty()) ref.c_type = type;
+  // Of char arrays, the longest: what the program's stack must hold.
+  bool longer = is_char_array(type) && is_char_array(ref.c_type) &&
+                std::atoi(type.c_str() + type.rfind('[') + 1) > std::atoi(ref.c_type.c_str() + ref.c_type.rfind('[') + 1);
+  if (ref.c_type.empty() || (!ref.is_pointer && longer)) ref.c_type = type;
 }
 
 // The names a field could have been meant as, for "did you mean".

@@ -43,10 +43,9 @@ struct ProbeContext {
   ast::ProbeKind kind = ast::ProbeKind::Syscall;
   std::vector<SyscallInfo> syscalls;                           // Syscall probes
   std::vector<std::optional<std::vector<EventField>>> events;  // Tracepoint probes, when known
-  bool span_end = false;  // the end of a span: its actions see `duration`
-
   std::vector<std::string> event_names;   // Tracepoint probes: "category:event" of each of `events`
   std::vector<std::string> event_notes;   // what the block's globs matched, for errors about fields
+  bool span_end = false;                  // the end of a span: its actions see `duration`
 };
 
 // "a, b, c, d and 3 more": the first few of a list of names.

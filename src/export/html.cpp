@@ -446,10 +446,11 @@ std::vector<std::string> per_window_charts(const CheckedSpec& spec, const std::v
   }
   if (asked.latency) {
     LineChart c{"latency_us", "Request latency p50, p90, p99: first receive -> response", "us", "us", {}, "", is_low("latency")};
-    for (auto [name, p] : {std::pair{"p50", &report::Percentiles::p50}, {"p90", &report::Percentiles::p90},
-                           {"p99", &report::Percentiles::p99}}) {
+    for (const auto& percentile : {std::pair{"p50", &report::Percentiles::p50}, {"p90", &report::Percentiles::p90},
+                                   {"p99", &report::Percentiles::p99}}) {
+      auto p = percentile.second;  // a copy to capture: clang 14 captures no structured binding
       Line line = series([p](const auto& f) { return f.latency_us ? std::optional<double>((*f.latency_us).*p) : std::nullopt; });
-      line.name = name;
+      line.name = percentile.first;
       c.lines.push_back(line);
     }
     charts.push_back(c);

@@ -81,13 +81,6 @@ void histogram_samples(Text& text, const std::string& name, const std::string& l
   text.sample(name + "_count", labels, fmt::format("{}", total));
 }
 
-const Value* single(const report::Window& w, const char* name) {
-  auto it = w.maps.find(name);
-  if (it == w.maps.end()) return nullptr;
-  auto e = it->second.entries.find("");
-  return e == it->second.entries.end() ? nullptr : &e->second;
-}
-
 void request_metrics(Text& text, const CheckedSpec& spec, const RunState& state) {
   const RequestMetrics& asked = spec.metrics;
   auto totals = report::request_figures(state.totals, asked);

@@ -42,7 +42,7 @@ import sys
 import tempfile
 import time
 
-from tracing import check, free_port, need_program, need_tracing, wait_for_port
+from tracing import check, free_port, held_bpf_ids, held_bpf_map, need_program, need_tracing, wait_for_port
 
 TRACERS = ("bpftrace", "bpftrace-aotrt")
 
@@ -645,23 +645,9 @@ class TurnTable:
 
     def __init__(self, tracer):
         self.tracer = tracer
-        ids = self.held_ids("map_id:")
-        maps = json.loads(subprocess.run(["bpftool", "map", "show", "-j"], capture_output=True, text=True,
-                                         check=True).stdout)
-        mine = [m for m in maps if m["id"] in ids and m.get("name") == "AT__turn_start_"]
-        check(len(mine) == 1, f"{tracer} has one AT__turn_start_ map: {mine}")
-        self.id = mine[0]["id"]
-        self.max_entries = mine[0]["max_entries"]
-
-    def held_ids(self, field):
-        ids = set()
-        for fd in os.listdir(f"/proc/{self.tracer.pid}/fdinfo"):
-            try:
-                with open(f"/proc/{self.tracer.pid}/fdinfo/{fd}") as f:
-                    ids.update(int(l.split()[1]) for l in f if l.startswith(field))
-            except OSError:
-                pass
-        return ids
+        table = held_bpf_map(tracer.pid, "AT__turn_start_")
+        self.id = table["id"]
+        self.max_entries = table["max_entries"]
 
     def starts(self):
         """The start times (the kernel's clock, ns) of the open requests, one per entry."""
@@ -696,7 +682,7 @@ class TurnTable:
     def misses(self):
         """Runs the kernel skipped, by program name (15 characters): it runs no tracing program
         inside another on the same CPU, and counts each one it skipped (recursion_misses)."""
-        ids = self.held_ids("prog_id:")
+        ids = held_bpf_ids(self.tracer.pid, "prog_id:")
         progs = json.loads(subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True,
                                           check=True).stdout)
         out = {}

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 
-from tracing import check, need_tracing
+from tracing import check, held_bpf_ids, held_bpf_map, need_tracing
 
 REQUEST = 16  # bytes per request, both cases
 
@@ -234,24 +234,12 @@ class TurnTable:
         bpftrace = [pid for pid in children(ebpfgen_pid) if comm(pid) == "bpftrace"]
         check(len(bpftrace) == 1, f"ebpfgen runs one bpftrace: {bpftrace}")
         self.bpftrace = bpftrace[0]
-        ids = self.held_ids("map_id:")
-        maps = json.loads(subprocess.run(["bpftool", "map", "show", "-j"], capture_output=True, text=True,
-                                         check=True).stdout)
-        mine = [m for m in maps if m["id"] in ids and m.get("name") == "AT__turn_start_"]
-        check(len(mine) == 1, f"bpftrace {bpftrace[0]} has one AT__turn_start_ map: {mine}")
-        self.id = mine[0]["id"]
-        self.max_entries = mine[0]["max_entries"]
+        table = held_bpf_map(self.bpftrace, "AT__turn_start_")
+        self.id = table["id"]
+        self.max_entries = table["max_entries"]
 
     def held_ids(self, field):
-        """The ids of the BPF objects (field "map_id:" or "prog_id:") this bpftrace holds open."""
-        ids = set()
-        for fd in os.listdir(f"/proc/{self.bpftrace}/fdinfo"):
-            try:
-                with open(f"/proc/{self.bpftrace}/fdinfo/{fd}") as f:
-                    ids.update(int(l.split()[1]) for l in f if l.startswith(field))
-            except OSError:
-                pass
-        return ids
+        return held_bpf_ids(self.bpftrace, field)
 
     def entries(self):
         out = subprocess.run(["bpftool", "map", "dump", "id", str(self.id), "-j"], capture_output=True, text=True,

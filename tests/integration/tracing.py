@@ -76,6 +76,29 @@ def http_get(url):
         return r.read().decode()
 
 
+def held_bpf_ids(pid, field):
+    """The ids of the BPF objects (field "map_id:" or "prog_id:") that process `pid` holds open."""
+    ids = set()
+    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                ids.update(int(l.split()[1]) for l in f if l.startswith(field))
+        except OSError:
+            pass
+    return ids
+
+
+def held_bpf_map(pid, kernel_name):
+    """bpftool's description of the one map named `kernel_name` (15 characters at most) that
+    process `pid` holds: other tracers on the machine may have a map of that name."""
+    ids = held_bpf_ids(pid, "map_id:")
+    maps = json.loads(subprocess.run(["bpftool", "map", "show", "-j"], capture_output=True, text=True,
+                                     check=True).stdout)
+    mine = [m for m in maps if m["id"] in ids and m.get("name") == kernel_name]
+    check(len(mine) == 1, f"process {pid} holds one {kernel_name} map: {mine}")
+    return mine[0]
+
+
 def stop_all(procs):
     """SIGTERM, then SIGKILL after 10 s, for each process still running."""
     import signal

@@ -1,32 +1,22 @@
 // ebpfgen: compiles a .obs observability spec to a bpftrace program, and
-// runs it. This file only reads the command line and runs the stages:
-// parse -> check -> codegen -> run -> report.
-#include <filesystem>
+// runs it. This file only reads the command line; the pipeline
+// (pipeline/pipeline.hpp) runs the stages: parse -> check -> codegen -> run -> report.
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "check/check.hpp"
-#include "check/functions.hpp"
-#include "codegen/codegen.hpp"
-#include "kernel/list.hpp"
 #include "parse/parse.hpp"
+#include "pipeline/pipeline.hpp"
 #include "run/preflight.hpp"
-#include "run/run_spec.hpp"
-#include "symbols/elf_symbols.hpp"
-#include "symbols/match.hpp"
-#include "target/resolve.hpp"
 
 namespace {
 
-using ebpfgen::shown;
 
-constexpr int exit_spec_error = 1;
-constexpr int exit_usage_error = 2;
+using ebpfgen::run::exit_usage_error;
 
 struct Options {
   std::string spec_file;
@@ -39,6 +29,7 @@ struct Options {
   std::vector<std::string> list;     // --list [PATTERN]
   std::string format = "table";
   ebpfgen::run::RunOptions run_options;
+  bool mount_tracefs = false;
   std::string syscall_table = "auto";
   std::optional<std::string> pid, comm, cgroup, container, command;
   std::optional<std::string> runtime;  // of --container, or of the spec's container
@@ -68,77 +59,6 @@ std::optional<ebpfgen::ast::Target> target_override(const Options& o) {
   return t;
 }
 
-// --targets: what the target resolves to now.
-int show_target(const ebpfgen::ast::Target& target) {
-  std::cout << "target: " << shown(ebpfgen::target_description(target)) << "\n";
-  try {
-    for (const auto& fact : ebpfgen::target::resolve_target(target).facts) std::cout << "  " << shown(fact) << "\n";
-  } catch (const ebpfgen::target::TargetError& e) {
-    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-    return ebpfgen::run::exit_no_target;
-  }
-  return 0;
-}
-
-// --list [PATTERN]: the probes a spec can name here, as `bpftrace -l` lists them.
-int list_probes(const std::vector<std::string>& args, bool verbose) {
-  try {
-    auto listing = ebpfgen::kernel::list_probes(args.empty() ? "" : args[0], verbose);
-    for (const auto& line : listing.lines) std::cout << shown(line) << "\n";
-    for (const auto& note : listing.notes) std::cerr << "ebpfgen: note: " << note << "\n";
-    if (listing.lines.empty()) {
-      std::cerr << "ebpfgen: nothing matches '" << shown(args.empty() ? "" : args[0]) << "'\n";
-      return 1;
-    }
-  } catch (const ebpfgen::kernel::ListError& e) {
-    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-    return exit_usage_error;
-  }
-  return 0;
-}
-
-// --symbols BINARY [PATTERN]: the functions a uprobe can name, demangled, with their
-// mangled names; a PATTERN without wildcards matches anywhere in the name.
-int list_symbols(const std::vector<std::string>& args, const std::optional<ebpfgen::ast::Target>& target) {
-  namespace symbols = ebpfgen::symbols;
-  try {
-    std::string name = args.at(0);
-    if (name.find('/') != std::string::npos && name.front() != '/') name = std::filesystem::absolute(name).string();
-    auto root = ebpfgen::target::binaries_root(ebpfgen::target::resolve_target(target.value_or(ebpfgen::ast::Target{})));
-    std::string binary = symbols::find_binary(name, root);
-    auto functions = symbols::read_functions(binary);
-    if (args.size() == 2) {
-      std::string pattern = args[1].find_first_of("*?") == std::string::npos ? "*" + args[1] + "*" : args[1];
-      functions = symbols::resolve_function(functions, pattern, binary).functions;
-    }
-    for (const auto& f : functions) {
-      std::cout << shown(f.demangled);
-      if (f.mangled != f.demangled) std::cout << "  " << shown(f.mangled);
-      std::cout << "\n";
-    }
-    std::cerr << fmt::format("{} function{} in {}\n", functions.size(), functions.size() == 1 ? "" : "s", shown(binary));
-  } catch (const symbols::Error& e) {
-    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-    for (const auto& note : e.notes) std::cerr << "  note: " << shown(note) << "\n";
-    return exit_spec_error;
-  } catch (const ebpfgen::target::TargetError& e) {
-    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-    return ebpfgen::run::exit_no_target;
-  }
-  return 0;
-}
-
-// --emit shows what a container resolves to; the program itself takes it as $1, so it
-// can still be written for a container that is not running here.
-std::vector<std::string> container_facts(const ebpfgen::ast::Target& target) {
-  try {
-    return ebpfgen::target::resolve_target(target).facts;
-  } catch (const ebpfgen::target::TargetError& e) {
-    std::cerr << "ebpfgen: warning: " << shown(e.what()) << "\n";
-    return {"not found when this program was made: give its mount namespace inode as $1 (ebpfgen --targets shows it)"};
-  }
-}
-
 // A target option that the spec's own checks refuse: the reason, or "".
 std::string refused_override(const std::optional<ebpfgen::ast::Target>& target) {
   if (!target) return "";
@@ -154,72 +74,35 @@ std::string refused_override(const std::optional<ebpfgen::ast::Target>& target) 
   return "";
 }
 
-int compile(const Options& o, const ebpfgen::Source& source) {
-  auto override_target = target_override(o);
-  std::optional<std::uint64_t> duration;
+// The pipeline's request: what to do with which spec, from the command line.
+int run_pipeline(const Options& o, const ebpfgen::Source& source) {
+  namespace pipeline = ebpfgen::pipeline;
+  pipeline::Request r;
+  r.source = source;
+  r.action = o.targets ? pipeline::Action::Targets
+             : o.emit  ? pipeline::Action::Emit
+             : o.run   ? pipeline::Action::Run
+                       : pipeline::Action::Check;
+  r.target = target_override(o);
+  r.target_is_cgroup_option = o.cgroup.has_value();
+  r.runtime = o.runtime;
+  r.descendants = o.descendants;
   if (o.duration) {
-    duration = ebpfgen::parse_duration_text(*o.duration);
-    if (!duration || *duration == 0) {
+    r.duration_ms = ebpfgen::parse_duration_text(*o.duration);
+    if (!r.duration_ms || *r.duration_ms == 0) {
       std::cerr << "ebpfgen: error: --duration: '" << *o.duration << "' is not a duration such as 500ms, 30s, 5m or 1h\n";
       return exit_usage_error;
     }
   }
-  try {
-    auto spec = source.text.empty() && o.targets ? ebpfgen::ast::Spec{} : ebpfgen::parse_spec(source);
-    if (override_target) spec.target = override_target;
-    if (o.runtime) {
-      if (!spec.target || spec.target->kind != ebpfgen::ast::TargetKind::Container) {
-        std::cerr << "ebpfgen: error: --runtime is for a container target\n";
-        return exit_usage_error;
-      }
-      spec.target->runtime = *o.runtime;
-    }
-    if (o.descendants) {
-      if (!spec.target || spec.target->kind != ebpfgen::ast::TargetKind::Pid) {
-        std::cerr << "ebpfgen: error: --descendants is for a pid target\n";
-        return exit_usage_error;
-      }
-      spec.target->descendants = true;
-    }
-    if (o.targets) return show_target(spec.target.value_or(ebpfgen::ast::Target{}));
-    if (duration) spec.duration = ebpfgen::ast::Duration{*duration, {}};
-    // A --cgroup is not in the spec, so its directory is not a spec error but a target not found.
-    if (o.cgroup && spec.target && spec.target->kind == ebpfgen::ast::TargetKind::Cgroup) {
-      if (auto missing = ebpfgen::target::missing_cgroup(spec.target->value); !missing.empty()) {
-        throw ebpfgen::target::TargetError(missing);
-      }
-    }
-    auto catalog = o.syscall_table == "builtin" ? ebpfgen::SyscallCatalog::builtin() : ebpfgen::SyscallCatalog::load();
-    auto checked = ebpfgen::check_spec(spec, catalog);
-    // The target as it is now, resolved once: uprobe binaries are looked up through its root.
-    std::optional<ebpfgen::target::Resolved> resolved;
-    if (ebpfgen::has_uprobes(checked)) {
-      resolved = ebpfgen::target::resolve_target(checked.target);
-      ebpfgen::resolve_functions(checked, ebpfgen::target::binaries_root(*resolved));
-    }
-    if (o.emit && checked.target.kind == ebpfgen::ast::TargetKind::Container) {
-      checked.target_facts = resolved ? resolved->facts : container_facts(checked.target);
-    }
-    if (o.emit) std::cout << ebpfgen::generate_program(checked, source);
-    if (o.run) {
-      ebpfgen::run::RunOptions run = o.run_options;
-      run.exports.textfile_name = ebpfgen::exporter::textfile_name_for(source.name);
-      run.format = o.format == "json"  ? ebpfgen::report::Format::Json
-                   : o.format == "csv" ? ebpfgen::report::Format::Csv
-                                       : ebpfgen::report::Format::Table;
-      return ebpfgen::run::run_spec(checked, source, run, resolved);
-    }
-    return 0;
-  } catch (const ebpfgen::SpecError& e) {
-    std::cerr << ebpfgen::render(source, e);
-    return exit_spec_error;
-  } catch (const ebpfgen::target::TargetError& e) {
-    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-    return ebpfgen::run::exit_no_target;
-  } catch (const std::exception& e) {  // the machine failed us: a file, a process, a pipe
-    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-    return ebpfgen::run::exit_bpftrace_failed;
-  }
+  r.kernel.syscall_table = o.syscall_table == "builtin" ? ebpfgen::kernel::SyscallTable::Builtin
+                                                        : ebpfgen::kernel::SyscallTable::Auto;
+  r.kernel.mount_tracefs = o.run && o.mount_tracefs;
+  r.run = o.run_options;
+  r.run.exports.textfile_name = ebpfgen::exporter::textfile_name_for(source.name);
+  r.run.format = o.format == "json"  ? ebpfgen::report::Format::Json
+                 : o.format == "csv" ? ebpfgen::report::Format::Csv
+                                     : ebpfgen::report::Format::Table;
+  return pipeline::run(r);
 }
 
 }  // namespace
@@ -250,7 +133,7 @@ int main(int argc, char** argv) {
       ->type_name("FILE.html");
   app.add_option("--keep", o.run_options.keep_file, "--run: save the generated program to this file");
   app.add_flag("-v,--verbose", o.run_options.verbose, "--run: show the bpftrace command and its warnings");
-  app.add_flag("--mount-tracefs", o.run_options.mount_tracefs, "--run: mount tracefs if it is missing");
+  app.add_flag("--mount-tracefs", o.mount_tracefs, "--run: mount tracefs if it is missing");
   app.add_option("--serve", o.run_options.exports.serve,
                  "--run: serve Prometheus metrics at http://[ADDR:]PORT/metrics (ADDR 127.0.0.1 unless given)");
   app.add_option("--textfile", o.run_options.exports.textfile_dir,
@@ -325,15 +208,18 @@ int main(int argc, char** argv) {
     std::cerr << "ebpfgen: error: " << e.what() << "\n";
     return exit_usage_error;
   }
-  if (!o.symbols.empty()) return list_symbols(o.symbols, target_override(o));
+  if (!o.symbols.empty()) {
+    return ebpfgen::pipeline::list_symbols(o.symbols[0], o.symbols.size() == 2 ? std::optional(o.symbols[1]) : std::nullopt,
+                                           target_override(o));
+  }
   if (listing && (!o.spec_file.empty() || inline_given)) {
     std::cerr << "ebpfgen: error: --list takes a pattern, not a spec: ebpfgen [-v] --list 'tracepoint:sched:*'\n";
     return exit_usage_error;
   }
-  if (listing) return list_probes(o.list, o.run_options.verbose);
+  if (listing) return ebpfgen::pipeline::list_probes(o.list.empty() ? "" : o.list[0], o.run_options.verbose);
   bool target_given = o.pid || o.comm || o.cgroup || o.container || o.command || !o.command_argv.empty();
   if (o.targets && o.spec_file.empty() && !inline_given && target_given) {
-    return compile(o, {"<command-line>", ""});
+    return run_pipeline(o, {"<command-line>", ""});
   }
   if (o.spec_file.empty() == !inline_given) {
     std::cerr << "ebpfgen: error: give a spec file or -e 'SPEC' (one of them)\n";
@@ -350,5 +236,5 @@ int main(int argc, char** argv) {
     text << in.rdbuf();
     source = {o.spec_file, text.str()};
   }
-  return compile(o, source);
+  return run_pipeline(o, source);
 }

@@ -3,11 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <fstream>
 #include <regex>
 #include <set>
-
-#include <fnmatch.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -26,44 +23,6 @@ bool has_control_chars(const std::string& s) {
 }
 
 bool matches(const std::string& s, const char* pattern) { return std::regex_match(s, std::regex(pattern)); }
-
-// How many kernel functions a kprobe glob matches, as bpftrace 0.17 expands it: against
-// tracefs's available_filter_functions ("name" or "name [module]" a line). 0 when that
-// list cannot be read (it often cannot, even by root): bpftrace then finds none either.
-std::size_t kernel_functions_matching(const std::string& glob) {
-  auto root = tracefs_root();
-  if (!root) return 0;
-  std::ifstream in(*root / "available_filter_functions");
-  std::set<std::string> found;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::string name = line.substr(0, line.find(' '));
-    if (::fnmatch(glob.c_str(), name.c_str(), 0) == 0) found.insert(name);
-  }
-  return found.size();
-}
-
-// The tracepoints (category, event) under tracefs's events/ that a glob's two parts
-// match, sorted; a part without '*' matches itself.
-std::vector<std::pair<std::string, std::string>> matching_tracepoints(const std::filesystem::path& events,
-                                                                      const std::string& category,
-                                                                      const std::string& event) {
-  auto subdirectories = [](const std::filesystem::path& dir, const std::string& pattern) {
-    std::vector<std::string> out;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-      std::error_code type_ec;
-      std::string name = entry.path().filename().string();
-      if (entry.is_directory(type_ec) && ::fnmatch(pattern.c_str(), name.c_str(), 0) == 0) out.push_back(name);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  };
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& cat : subdirectories(events, category))
-    for (const auto& ev : subdirectories(events / cat, event)) out.emplace_back(cat, ev);
-  return out;
-}
 
 // bpftrace 0.17's limits that a spec can reach.
 constexpr std::size_t bpftrace_max_string = 63;  // BPFTRACE_STRLEN 64, with the closing NUL
@@ -128,8 +87,8 @@ namespace {
 // Everything that checks one block; collects what codegen needs.
 class BlockChecker {
  public:
-  BlockChecker(const SyscallCatalog& catalog, SyscallStyle style, std::set<std::string>& used_maps)
-      : catalog_(catalog), style_(style), used_maps_(used_maps) {}
+  BlockChecker(const kernel::Facts& facts, SyscallStyle style, std::set<std::string>& used_maps)
+      : facts_(facts), catalog_(facts.syscalls), style_(style), used_maps_(used_maps) {}
 
   CheckedBlock check(const ast::Block& block) {
     out_ = CheckedBlock{block};
@@ -204,7 +163,7 @@ class BlockChecker {
                                     "as a wildcard ('?' and '$' are bpftrace syntax errors)");
         }
         out_.attach.push_back(fn.text);
-        out_.points = fn.text.find('*') == std::string::npos ? 1 : kernel_functions_matching(fn.text);
+        out_.points = fn.text.find('*') == std::string::npos ? 1 : facts_.kernel_functions(fn.text).size();
         break;
       }
       case ast::ProbeKind::Profile:
@@ -239,7 +198,6 @@ class BlockChecker {
 
   void add_tracepoint(const ast::Name& name) {
     out_.attach.push_back(name.text);
-    auto root = tracefs_root();
     auto colon = name.text.find(':');
     auto category = name.text.substr(0, colon);
     auto event = name.text.substr(colon + 1);
@@ -248,24 +206,22 @@ class BlockChecker {
     if (category.size() > 255 || event.size() > 255) {
       throw SpecError(name.where, "a tracepoint's category and event have at most 255 characters each");
     }
-    if (!root) {  // bpftrace finds it, or the tracepoints a glob matches
+    if (!facts_.tracefs) {  // bpftrace finds it, or the tracepoints a glob matches
       out_.context.events.emplace_back();
       out_.context.event_names.push_back(name.text);
       ++out_.points;
       return;
     }
-    auto events = *root / "events";
-    std::error_code dir_ec;
-    if (glob && (category.find('*') != std::string::npos || std::filesystem::is_directory(events / category, dir_ec))) {
+    if (glob && (category.find('*') != std::string::npos || facts_.has_tracepoint_category(category))) {
       // Each tracepoint the glob matches, as bpftrace expands it: every field the block
       // reads is checked against each of them, and each is one probe.
-      auto matched = matching_tracepoints(events, category, event);
+      auto matched = facts_.tracepoints(category, event);
       if (matched.empty()) {
         throw SpecError(name.where, fmt::format("no tracepoint matches '{}'", name.text),
                         {"checked against the kernel tracefs"});
       }
       for (const auto& [cat, ev] : matched) {
-        out_.context.events.push_back(read_event_format(events / cat / ev / "format"));
+        out_.context.events.push_back(facts_.tracepoint_fields(cat, ev));
         out_.context.event_names.push_back(cat + ":" + ev);
       }
       std::vector<std::string> names(out_.context.event_names.end() - static_cast<std::ptrdiff_t>(matched.size()),
@@ -275,14 +231,14 @@ class BlockChecker {
       out_.points += matched.size();
       return;
     }
-    auto format = read_event_format(events / category / event / "format");
+    auto format = facts_.tracepoint_fields(category, event);
     if (!format) {
       std::vector<std::string> known;
-      std::error_code ec;
-      bool category_known = std::filesystem::is_directory(events / category, ec);
-      for (const auto& entry : std::filesystem::directory_iterator(category_known ? events / category : events, ec)) {
-        if (entry.is_directory()) known.push_back((category_known ? category + ":" : "") + entry.path().filename().string());
+      bool category_known = facts_.has_tracepoint_category(category);
+      for (const auto& [cat, ev] : facts_.tracepoints(category_known ? category : "*", "*")) {
+        known.push_back(category_known ? cat + ":" + ev : cat);
       }
+      if (!category_known) known.erase(std::unique(known.begin(), known.end()), known.end());
       throw SpecError(name.where, fmt::format("unknown tracepoint '{}'{}", name.text,
                                               did_you_mean(category_known ? name.text : category, known)));
     }
@@ -428,6 +384,7 @@ class BlockChecker {
     return unique;
   }
 
+  const kernel::Facts& facts_;
   const SyscallCatalog& catalog_;
   SyscallStyle style_;
   std::set<std::string>& used_maps_;
@@ -689,7 +646,8 @@ void check_probe_total(const CheckedSpec& spec) {
   }
 }
 
-CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
+CheckedSpec check_spec(const ast::Spec& spec, const kernel::Facts& facts) {
+  const SyscallCatalog& catalog = facts.syscalls;
   CheckedSpec out;
   std::vector<Diagnostic> problems;
   auto attempt = [&](auto&& step) {
@@ -707,8 +665,8 @@ CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
       // Read from the host here, once, so that codegen reads nothing of it. bpftrace resolves
       // cgroupid() when it compiles the program, and fails on a directory that is not there.
       if (out.target.kind == ast::TargetKind::Cgroup) {
-        out.cgroup_directory = target::cgroup_directory(out.target.value);
-        if (auto missing = target::missing_cgroup(out.target.value); !missing.empty()) {
+        out.cgroup_directory = target::cgroup_directory(out.target.value, facts.cgroup2);
+        if (auto missing = target::missing_cgroup(out.target.value, facts.cgroup2); !missing.empty()) {
           throw SpecError(out.target.where, missing + " (bpftrace's cgroupid() reads it when the program is compiled)");
         }
       }
@@ -748,7 +706,7 @@ CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog) {
   std::set<std::string> used_maps;
   for (const auto& block : spec.blocks) {
     attempt([&] {
-      auto checked = BlockChecker(catalog, out.style, used_maps).check(block);
+      auto checked = BlockChecker(facts, out.style, used_maps).check(block);
       // A uprobe block's stack is known once resolve_functions has found its functions.
       bool uprobe = block.probe.kind == ast::ProbeKind::Uprobe || block.probe.kind == ast::ProbeKind::Uretprobe;
       if (!uprobe) check_stack(checked, out);

@@ -1,6 +1,7 @@
 // Check stage: validates a parsed spec (names, types, units, probe fields,
-// strings that will reach the generated program) and resolves what codegen
-// needs: expanded syscall groups, which blocks fire at return, map names.
+// strings that will reach the generated program) against the kernel's facts,
+// and resolves what codegen needs: expanded syscall groups, which blocks fire
+// at return, map names, uprobe functions (check_program).
 #pragma once
 
 #include <cstdint>
@@ -9,8 +10,10 @@
 #include <vector>
 
 #include "check/fields.hpp"
-#include "check/syscalls.hpp"
+#include "check/syscall_groups.hpp"
+#include "kernel/facts.hpp"
 #include "spec/ast.hpp"
+#include "target/resolve.hpp"
 
 namespace ebpfgen {
 
@@ -60,10 +63,18 @@ struct CheckedSpec {
   RequestMetrics metrics;
   Location metrics_where;  // the `metrics` line
   std::vector<CheckedBlock> blocks;
+  // The target as check_program found it, when it had to be resolved (uprobe binaries are
+  // looked up through its root); the run stage resolves the others when it starts.
+  std::optional<target::Resolved> resolved;
 };
 
-// Throws SpecError with every problem found.
-CheckedSpec check_spec(const ast::Spec& spec, const SyscallCatalog& catalog);
+// The check stage: check_spec, then, for a spec with uprobes, the target resolved now and
+// the functions looked up in the binaries it sees. Throws SpecError, or TargetError for a
+// target that cannot be found.
+CheckedSpec check_program(const ast::Spec& spec, const kernel::Facts& facts);
+
+// The spec alone, checked against the kernel's facts. Throws SpecError with every problem found.
+CheckedSpec check_spec(const ast::Spec& spec, const kernel::Facts& facts);
 
 // bpftrace's limit on the probes of a program (BPFTRACE_MAX_PROBES): throws SpecError at
 // the block (or the metrics line) that takes the program over it.

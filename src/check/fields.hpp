@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "check/syscalls.hpp"
+#include "kernel/syscalls.hpp"
 #include "spec/ast.hpp"
 
 namespace ebpfgen {

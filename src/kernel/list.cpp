@@ -4,11 +4,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
 
-#include "check/syscalls.hpp"
 #include "symbols/binary_path.hpp"
 #include "symbols/elf_symbols.hpp"
 
@@ -23,8 +21,8 @@ void add_fields(Listing& out, const std::vector<EventField>& fields) {
   for (const auto& f : fields) out.lines.push_back(fmt::format("    args.{}  {}", f.name, f.type));
 }
 
-void list_syscalls(Listing& out, const std::string& pattern, bool verbose) {
-  SyscallCatalog catalog = SyscallCatalog::load();
+void list_syscalls(Listing& out, const std::string& pattern, bool verbose, const Facts& facts) {
+  const SyscallCatalog& catalog = facts.syscalls;
   if (catalog.origin() != "kernel tracefs") out.notes.push_back("syscalls from the built-in x86-64 table: tracefs is not mounted");
   for (const auto& name : catalog.names()) {
     if (!glob(pattern, name)) continue;
@@ -33,52 +31,26 @@ void list_syscalls(Listing& out, const std::string& pattern, bool verbose) {
   }
 }
 
-std::vector<std::pair<std::string, std::string>> tracepoints() {
-  std::vector<std::pair<std::string, std::string>> events;
-  auto root = tracefs_root();
-  if (!root) return events;
-  std::ifstream in(*root / "available_events");
-  std::string line;
-  while (std::getline(in, line)) {
-    auto colon = line.find(':');
-    if (colon != std::string::npos) events.emplace_back(line.substr(0, colon), line.substr(colon + 1));
-  }
-  // In the order of the listed names, as bpftrace sorts them ("fib6:..." before "fib:...").
-  std::sort(events.begin(), events.end(),
-            [](const auto& a, const auto& b) { return a.first + ":" + a.second < b.first + ":" + b.second; });
-  return events;
-}
-
-void list_tracepoints(Listing& out, const std::string& category, const std::string& event, bool verbose) {
-  auto root = tracefs_root();
-  if (!root) {
+void list_tracepoints(Listing& out, const std::string& category, const std::string& event, bool verbose,
+                      const Facts& facts) {
+  if (!facts.tracefs) {
     out.notes.push_back("tracepoints: tracefs is not mounted (mount -t tracefs tracefs /sys/kernel/tracing)");
     return;
   }
-  for (const auto& [cat, ev] : tracepoints()) {
+  for (const auto& [cat, ev] : facts.available_events()) {
     if (!glob(category, cat) || !glob(event, ev)) continue;
     out.lines.push_back(fmt::format("tracepoint:{}:{}", cat, ev));
     if (verbose)
-      if (auto fields = read_event_format(*root / "events" / cat / ev / "format")) add_fields(out, *fields);
+      if (auto fields = facts.tracepoint_fields(cat, ev)) add_fields(out, *fields);
   }
 }
 
-void list_kprobes(Listing& out, const std::string& pattern) {
-  auto root = tracefs_root();
-  std::error_code ec;
-  if (!root || !std::filesystem::exists(*root / "kprobe_events", ec)) {
-    out.notes.push_back("kprobes: this kernel cannot attach them (no kprobe_events in tracefs)");
+void list_kprobes(Listing& out, const std::string& pattern, const Facts& facts) {
+  if (!facts.kprobes) {
+    out.notes.push_back("kprobes: this kernel cannot attach them (no kprobe PMU, no kprobe_events in tracefs)");
     return;
   }
-  std::ifstream in(*root / "available_filter_functions");
-  std::vector<std::string> names;
-  for (std::string line; std::getline(in, line);) {
-    std::string name = line.substr(0, line.find_first_of(" \t"));
-    if (glob(pattern, name)) names.push_back("kprobe:" + name);
-  }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  out.lines.insert(out.lines.end(), names.begin(), names.end());
+  for (const auto& name : facts.kernel_functions(pattern)) out.lines.push_back("kprobe:" + name);
 }
 
 void list_uprobes(Listing& out, const std::string& binary_name, const std::string& pattern) {
@@ -100,7 +72,7 @@ void list_uprobes(Listing& out, const std::string& binary_name, const std::strin
 
 }  // namespace
 
-Listing list_probes(const std::string& pattern, bool verbose) {
+Listing list_probes(const std::string& pattern, bool verbose, const Facts& facts) {
   Listing out;
   auto colon = pattern.find(':');
   std::string type = colon == std::string::npos ? "" : pattern.substr(0, colon);
@@ -108,22 +80,22 @@ Listing list_probes(const std::string& pattern, bool verbose) {
   if (type.empty()) {
     // A bare word: matched anywhere in syscall and tracepoint names.
     std::string anywhere = rest.find_first_of("*?[") == std::string::npos ? "*" + rest + "*" : rest;
-    list_syscalls(out, anywhere, verbose);
-    auto root = tracefs_root();
-    for (const auto& [cat, ev] : tracepoints()) {
+    list_syscalls(out, anywhere, verbose, facts);
+    for (const auto& [cat, ev] : facts.available_events()) {
       if (!glob(anywhere, cat + ":" + ev)) continue;
       out.lines.push_back(fmt::format("tracepoint:{}:{}", cat, ev));
       if (verbose)
-        if (auto fields = read_event_format(*root / "events" / cat / ev / "format")) add_fields(out, *fields);
+        if (auto fields = facts.tracepoint_fields(cat, ev)) add_fields(out, *fields);
     }
-    if (!root) out.notes.push_back("tracepoints: tracefs is not mounted (mount -t tracefs tracefs /sys/kernel/tracing)");
+    if (!facts.tracefs) out.notes.push_back("tracepoints: tracefs is not mounted (mount -t tracefs tracefs /sys/kernel/tracing)");
   } else if (type == "syscall") {
-    list_syscalls(out, rest, verbose);
+    list_syscalls(out, rest, verbose, facts);
   } else if (type == "tracepoint" || type == "t") {
     auto second = rest.find(':');
-    list_tracepoints(out, rest.substr(0, second), second == std::string::npos ? "*" : rest.substr(second + 1), verbose);
+    list_tracepoints(out, rest.substr(0, second), second == std::string::npos ? "*" : rest.substr(second + 1), verbose,
+                     facts);
   } else if (type == "kprobe" || type == "k") {
-    list_kprobes(out, rest.empty() ? "*" : rest);
+    list_kprobes(out, rest.empty() ? "*" : rest, facts);
   } else if (type == "uprobe" || type == "u") {
     auto last = rest.rfind(':');
     if (last == std::string::npos || last == 0) throw ListError("list a binary's functions with uprobe:BINARY:PATTERN, e.g. uprobe:bash:read*");

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "kernel/facts.hpp"
+
 namespace ebpfgen::kernel {
 
 struct ListError : std::runtime_error {
@@ -22,6 +24,6 @@ struct Listing {
 // PATTERN: "" (every syscall and tracepoint), "syscall:GLOB", "tracepoint:GLOB:GLOB",
 // "kprobe:GLOB", "uprobe:BINARY:GLOB", or a bare word matched anywhere in
 // syscall and tracepoint names. Throws ListError for a pattern it cannot read.
-Listing list_probes(const std::string& pattern, bool verbose);
+Listing list_probes(const std::string& pattern, bool verbose, const Facts& facts);
 
 }  // namespace ebpfgen::kernel

@@ -14,7 +14,6 @@
 
 #include <fmt/format.h>
 
-#include "check/syscalls.hpp"
 
 namespace ebpfgen::run {
 
@@ -30,9 +29,9 @@ bool write_file(const std::string& path, const char* text) {
 
 }  // namespace
 
-LaunchedCommand::LaunchedCommand(const std::vector<std::string>& argv) {
+LaunchedCommand::LaunchedCommand(const std::vector<std::string>& argv, const std::string& cgroup2) {
   if (argv.empty()) throw std::runtime_error("the command is empty");
-  leaf_ = fmt::format("{}/ebpfgen-{}", cgroup2_mount(), ::getpid());
+  leaf_ = fmt::format("{}/ebpfgen-{}", cgroup2, ::getpid());
   if (::mkdir(leaf_.c_str(), 0755) != 0 && errno != EEXIST) {
     throw std::runtime_error(fmt::format("cannot make the cgroup {}: {}", leaf_, std::strerror(errno)));
   }

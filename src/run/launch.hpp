@@ -14,8 +14,9 @@ namespace ebpfgen::run {
 
 class LaunchedCommand {
  public:
-  // Makes the leaf and forks the command, held; throws std::runtime_error.
-  explicit LaunchedCommand(const std::vector<std::string>& argv);
+  // Makes the leaf under the cgroup v2 mount `cgroup2` and forks the command, held;
+  // throws std::runtime_error.
+  LaunchedCommand(const std::vector<std::string>& argv, const std::string& cgroup2);
   // Ends whatever is left in the leaf and removes it.
   ~LaunchedCommand();
   LaunchedCommand(const LaunchedCommand&) = delete;

@@ -1,6 +1,5 @@
 #include "run/preflight.hpp"
 
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -73,12 +72,9 @@ std::optional<Problem> check_permissions() {
   return Problem{exit_not_permitted, "tracing needs root, or CAP_BPF and CAP_PERFMON: run it with sudo"};
 }
 
-std::optional<Problem> check_tracefs(bool mount_it) {
-  if (tracefs_root()) return std::nullopt;
-  if (mount_it) {
-    if (::mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) == 0 && tracefs_root()) return std::nullopt;
-    return Problem{exit_no_tracefs, fmt::format("could not mount tracefs on /sys/kernel/tracing: {}", std::strerror(errno))};
-  }
+std::optional<Problem> check_tracefs(const kernel::Facts& facts) {
+  if (facts.tracefs) return std::nullopt;
+  if (!facts.tracefs_mount_error.empty()) return Problem{exit_no_tracefs, facts.tracefs_mount_error};
   return Problem{exit_no_tracefs,
                  "tracefs is not mounted, so syscall tracepoints are not visible; mount it with\n"
                  "  mount -t tracefs tracefs /sys/kernel/tracing\nor run again with --mount-tracefs"};
@@ -92,13 +88,6 @@ bool uses_kprobes(const CheckedSpec& spec) {
     traces_syscalls = traces_syscalls || kind == ast::ProbeKind::Syscall;
   }
   return spec.style == SyscallStyle::Kprobe && traces_syscalls;
-}
-
-bool kprobes_available() {
-  std::error_code ec;
-  if (std::filesystem::exists("/sys/bus/event_source/devices/kprobe", ec)) return true;
-  auto root = tracefs_root();
-  return root && std::filesystem::exists(*root / "kprobe_events", ec);
 }
 
 }  // namespace
@@ -126,11 +115,11 @@ std::optional<Problem> map_memory_problem(const std::string& program, std::optio
                              *map_keys, maps.size(), need >> 20, available_kb >> 10)};
 }
 
-std::optional<Problem> preflight(const CheckedSpec& spec, const PreflightOptions& options) {
-  if (auto p = check_bpftrace(options.bpftrace)) return p;
+std::optional<Problem> preflight(const CheckedSpec& spec, const kernel::Facts& facts, const std::string& bpftrace) {
+  if (auto p = check_bpftrace(bpftrace)) return p;
   if (auto p = check_permissions()) return p;
-  if (auto p = check_tracefs(options.mount_tracefs)) return p;
-  if (uses_kprobes(spec) && !kprobes_available()) {
+  if (auto p = check_tracefs(facts)) return p;
+  if (uses_kprobes(spec) && !facts.kprobes) {
     std::string fix = spec.style == SyscallStyle::Kprobe
                           ? "remove `option syscall_probes = kprobe` to use the syscall tracepoints instead"
                           : "trace syscalls with `on syscall NAME`, and other kernel events with `on tracepoint "

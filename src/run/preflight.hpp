@@ -10,8 +10,10 @@
 
 namespace ebpfgen::run {
 
-// Exit statuses of `ebpfgen --run` beyond 1 (spec errors) and 2 (usage).
+// Exit statuses of ebpfgen: every command's, then those of `--run` (and --targets).
 enum ExitStatus : int {
+  exit_spec_error = 1,       // errors in the spec
+  exit_usage_error = 2,      // the command line
   exit_no_bpftrace = 3,      // bpftrace missing or older than 0.17
   exit_not_permitted = 4,    // not root, and lacking CAP_BPF + CAP_PERFMON
   exit_no_tracefs = 5,       // tracefs not mounted
@@ -27,13 +29,9 @@ struct Problem {
   std::string message;
 };
 
-struct PreflightOptions {
-  std::string bpftrace = "bpftrace";
-  bool mount_tracefs = false;
-};
-
-// The first problem found, or nothing when the run can start.
-std::optional<Problem> preflight(const CheckedSpec& spec, const PreflightOptions& options);
+// The first problem found, or nothing when the run can start: `bpftrace` is the
+// tracer to run, `facts` this machine's (read with --mount-tracefs's mount made).
+std::optional<Problem> preflight(const CheckedSpec& spec, const kernel::Facts& facts, const std::string& bpftrace);
 
 // bpftrace preallocates every map at its key limit: with `option map_keys`,
 // the program's maps must fit in half of the memory the machine has available.

@@ -95,8 +95,7 @@ void show_errors(const std::vector<std::string>& errors, const std::string& prog
 
 }  // namespace
 
-int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions& options,
-             std::optional<target::Resolved> resolved) {
+int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Facts& facts, const RunOptions& options) {
   // -o's directory must take the report: known before the run, not after it.
   if (!options.output_file.empty()) {
     try {
@@ -116,7 +115,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
       return 2;
     }
   }
-  if (auto problem = preflight(checked, {options.bpftrace, options.mount_tracefs})) {
+  if (auto problem = preflight(checked, facts, options.bpftrace)) {
     std::cerr << "ebpfgen: error: " << problem->message << "\n";
     return problem->exit_status;
   }
@@ -133,12 +132,12 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
 
   CheckedSpec spec = checked;
   try {
-    if (!resolved) resolved = target::resolve_target(spec.target);
+    if (!spec.resolved) spec.resolved = target::resolve_target(spec.target, facts);
   } catch (const target::TargetError& e) {
     std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
     return exit_no_target;
   }
-  if (spec.target.kind == ast::TargetKind::Container) spec.target_facts = resolved->facts;
+  if (spec.target.kind == ast::TargetKind::Container) spec.target_facts = spec.resolved->facts;
   std::string program = generate_program(spec, source);
   if (auto problem = map_memory_problem(program, spec.map_keys)) {
     std::cerr << "ebpfgen: error: " << problem->message << "\n";
@@ -169,12 +168,13 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   if (!compiled) args.insert(args.begin(), "-k");
   std::map<std::string, std::string> environment;
   if (spec.map_keys) environment["BPFTRACE_MAP_KEYS_MAX"] = std::to_string(*spec.map_keys);
-  if (resolved->parameter) args.push_back(std::to_string(*resolved->parameter));
+  const target::Resolved& resolved = *spec.resolved;
+  if (resolved.parameter) args.push_back(std::to_string(*resolved.parameter));
   // A command target: launched held in a cgroup of its own, whose id is the program's $1.
   std::optional<LaunchedCommand> command;
   if (spec.target.kind == ast::TargetKind::Command) {
     try {
-      command.emplace(spec.target.argv);
+      command.emplace(spec.target.argv, facts.cgroup2);
     } catch (const std::exception& e) {
       std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
       return exit_bpftrace_failed;
@@ -186,22 +186,22 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
     // Whatever ends the run, what is left of the command ends with it.
     target_end.emplace([&](const std::atomic<bool>&) { return "the command " + command->wait(); },
                        [&] { command->kill_all(); });
-  } else if (resolved->watched) {
+  } else if (resolved.watched) {
     target_end.emplace([&](const std::atomic<bool>& over) {
-      return target::wait_for_exit(*resolved->watched, over) ? resolved->watched_name + " exited" : "";
+      return target::wait_for_exit(*resolved.watched, over) ? resolved.watched_name + " exited" : "";
     });
   }
-  report::RunFacts facts;
-  facts.tracer = compiled ? "bpftrace-aotrt (compiled ahead of time, cached in " + aot_cache_dir() + ")"
+  report::RunFacts run_facts;
+  run_facts.tracer = compiled ? "bpftrace-aotrt (compiled ahead of time, cached in " + aot_cache_dir() + ")"
                           : "bpftrace (" + why_not_aot + ")";
   if (options.verbose) {
-    std::cerr << "ebpfgen: tracer: " << facts.tracer << "\n";
+    std::cerr << "ebpfgen: tracer: " << run_facts.tracer << "\n";
     std::cerr << "ebpfgen: running: " << tracer;
     for (const auto& a : args) std::cerr << " " << shown(a);
     std::cerr << "\n";
   }
 
-  if (exports) exports->tracer(facts.tracer);
+  if (exports) exports->tracer(run_facts.tracer);
 
   std::ostringstream buffered;
   std::ostream& out = options.output_file.empty() ? std::cout : buffered;
@@ -258,7 +258,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
       reporter->event(text);
       stop_if_unwritable();
     } else if (record.kind == Kind::LostEvents) {
-      facts.lost_events += record.number;
+      run_facts.lost_events += record.number;
       std::cerr << "ebpfgen: warning: bpftrace lost " << record.number << " events\n";
     } else if (record.kind == Kind::HelperError) {
       map_failures.add(record);
@@ -267,7 +267,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
       if (record.kind == Kind::Cut && record.text == "run_end" && !skips_read) {
         skips_read = true;
         if (int tracer = running_tracer()) {
-          facts.skipped_runs = skipped_program_runs(tracer);
+          run_facts.skipped_runs = skipped_program_runs(tracer);
           if (compiled)
             for (const auto& full : full_maps(tracer)) map_failures.add_full(full.kernel_name, full.max_entries);
         }
@@ -287,28 +287,28 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   if (options.verbose)
     for (const auto& w : exit.warnings) std::cerr << shown(w) << "\n";
 
-  if (facts.skipped_runs) std::cerr << "ebpfgen: " << report::skipped_runs_warning(facts.skipped_runs) << "\n";
-  facts.map_failures = map_failures.failures();
-  for (const auto& failure : facts.map_failures)
+  if (run_facts.skipped_runs) std::cerr << "ebpfgen: " << report::skipped_runs_warning(run_facts.skipped_runs) << "\n";
+  run_facts.map_failures = map_failures.failures();
+  for (const auto& failure : run_facts.map_failures)
     std::cerr << "ebpfgen: " << report::map_failure_warning(failure, spec.map_keys.value_or(4096)) << "\n";
-  facts.interrupted = exit.interrupted;
+  run_facts.interrupted = exit.interrupted;
   bool failed = exit.status != 0 && !exit.interrupted;
   if (failed) {
     show_errors(exit.errors, program, path);
     if (exit.errors.empty()) std::cerr << "ebpfgen: error: bpftrace stopped with status " << exit.status << "\n";
-    facts.ended_by = collector ? "bpftrace stopped with an error" : "";
+    run_facts.ended_by = collector ? "bpftrace stopped with an error" : "";
   } else if (ended_by_target) {
-    facts.interrupted = false;
-    facts.ended_by = *ended_by_target;
+    run_facts.interrupted = false;
+    run_facts.ended_by = *ended_by_target;
     std::cerr << "ebpfgen: " << shown(*ended_by_target) << "; the run ends here\n";
   } else if (exit.interrupted) {
-    facts.ended_by = "interrupted";
+    run_facts.ended_by = "interrupted";
   }
   if (collector && !windows.empty()) {
     auto run = report::merge_windows(windows, [&](const std::string& name) { return report::merge_rule(spec, name); });
-    reporter->summary(run, report::request_figures(run, spec.metrics), facts);
+    reporter->summary(run, report::request_figures(run, spec.metrics), run_facts);
   }
-  if (exports) exports->finish(facts);
+  if (exports) exports->finish(run_facts);
   if (!options.output_file.empty()) {
     try {
       exporter::write_atomically(options.output_file, buffered.str());
@@ -322,7 +322,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const RunOptions&
   if (!options.report_file.empty()) {
     auto run = report::merge_windows(windows, [&](const std::string& name) { return report::merge_rule(spec, name); });
     try {
-      exporter::write_atomically(options.report_file, exporter::html_report(spec, source, windows, run, facts));
+      exporter::write_atomically(options.report_file, exporter::html_report(spec, source, windows, run, run_facts));
     } catch (const std::exception& e) {
       std::cerr << "ebpfgen: error: --report: " << shown(e.what()) << "\n";
       return exit_output_failed;

@@ -19,16 +19,14 @@ struct RunOptions {
   std::string report_file;  // --report: an HTML page of the run, written atomically when it ends
   std::string keep_file;    // --keep: where to save the generated program
   bool verbose = false;     // -v: show the bpftrace command and its warnings
-  bool mount_tracefs = false;
   bool ahead_of_time = true;  // run under bpftrace-aotrt where the program allows it (run/aot.hpp)
   std::string bpftrace = "bpftrace";
   exporter::ExportOptions exports;  // --serve, --textfile
 };
 
-// Returns the exit status (see preflight.hpp). The target is resolved here unless
-// `resolved` already holds it.
-int run_spec(const CheckedSpec& spec, const Source& source, const RunOptions& options,
-             std::optional<target::Resolved> resolved = std::nullopt);
+// Returns the exit status (see preflight.hpp). The target is resolved here unless the
+// check stage already resolved it (spec.resolved).
+int run_spec(const CheckedSpec& spec, const Source& source, const kernel::Facts& facts, const RunOptions& options);
 
 // The spec line that produced line `line` of a generated program: the
 // nearest "// file:N: text" comment above it, or "" when there is none.

@@ -9,7 +9,6 @@
 
 #include <fmt/format.h>
 
-#include "check/syscalls.hpp"
 #include "target/process.hpp"
 
 namespace ebpfgen::target {
@@ -67,13 +66,13 @@ std::string no_cgroup(const std::string& path, const std::string& dir) {
   return fmt::format("cgroup '{}' does not exist: no directory {}", path, dir);
 }
 
-Resolved resolve_cgroup(const ast::Target& t) {
-  std::string dir = cgroup_directory(t.value);
+Resolved resolve_cgroup(const ast::Target& t, const std::string& cgroup2) {
+  std::string dir = cgroup_directory(t.value, cgroup2);
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw TargetError(no_cgroup(t.value, dir));
   struct statfs fs_info {};
   if (::statfs(dir.c_str(), &fs_info) != 0 || fs_info.f_type != cgroup2_magic) {
-    throw TargetError(fmt::format("{} is not a cgroup v2 directory (cgroup v2 is mounted at {})", dir, cgroup2_mount()));
+    throw TargetError(fmt::format("{} is not a cgroup v2 directory (cgroup v2 is mounted at {})", dir, cgroup2));
   }
   Resolved r;
   r.facts = {fmt::format("cgroup v2 directory {}, id {}", dir, st.st_ino),
@@ -114,15 +113,15 @@ Resolved resolve_container(const ast::Target& t) {
 
 }  // namespace
 
-std::string cgroup_directory(const std::string& path) {
+std::string cgroup_directory(const std::string& path, const std::string& cgroup2) {
   if (path == "/sys/fs/cgroup" || path.starts_with("/sys/fs/cgroup/")) return path;
   std::string relative = path;
   while (relative.starts_with("/")) relative.erase(0, 1);
-  return relative.empty() ? cgroup2_mount() : cgroup2_mount() + "/" + relative;
+  return relative.empty() ? cgroup2 : cgroup2 + "/" + relative;
 }
 
-std::string missing_cgroup(const std::string& path) {
-  std::string dir = cgroup_directory(path);
+std::string missing_cgroup(const std::string& path, const std::string& cgroup2) {
+  std::string dir = cgroup_directory(path, cgroup2);
   struct stat st {};
   if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return "";
   return no_cgroup(path, dir);
@@ -137,16 +136,16 @@ symbols::SearchRoot binaries_root(const Resolved& target) {
   return root;
 }
 
-Resolved resolve_target(const ast::Target& target) {
+Resolved resolve_target(const ast::Target& target, const kernel::Facts& facts) {
   switch (target.kind) {
     case ast::TargetKind::All: return {std::nullopt, {"the whole system"}, std::nullopt, ""};
     case ast::TargetKind::Pid: return resolve_pid(target);
     case ast::TargetKind::Comm: return resolve_comm(target);
-    case ast::TargetKind::Cgroup: return resolve_cgroup(target);
+    case ast::TargetKind::Cgroup: return resolve_cgroup(target, facts.cgroup2);
     case ast::TargetKind::Container: return resolve_container(target);
     case ast::TargetKind::Command:
       return {std::nullopt,
-              {"a command ebpfgen launches in a cgroup v2 leaf of its own under " + cgroup2_mount(),
+              {"a command ebpfgen launches in a cgroup v2 leaf of its own under " + facts.cgroup2,
                "it and every process it starts, from its first instruction"},
               std::nullopt,
               ""};

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel/facts.hpp"
 #include "spec/ast.hpp"
 #include "symbols/binary_path.hpp"
 #include "target/container.hpp"
@@ -25,16 +26,16 @@ struct Resolved {
 };
 
 // The directory a cgroup target names: a path under /sys/fs/cgroup as it is,
-// any other one under the cgroup v2 mount (the form /proc/PID/cgroup shows).
-std::string cgroup_directory(const std::string& path);
+// any other one under the cgroup v2 mount `cgroup2` (the form /proc/PID/cgroup shows).
+std::string cgroup_directory(const std::string& path, const std::string& cgroup2);
 // Why a cgroup target's directory cannot be used ("cgroup 'x' does not exist: no directory
 // ..."), or "" when it exists. bpftrace looks the cgroup up when it compiles the program.
-std::string missing_cgroup(const std::string& path);
+std::string missing_cgroup(const std::string& path, const std::string& cgroup2);
 
 // Throws TargetError when the target cannot be found now: a pid that is gone,
 // a cgroup that does not exist or is not v2, a container not running.
 // A command target resolves to nothing until it is launched.
-Resolved resolve_target(const ast::Target& target);
+Resolved resolve_target(const ast::Target& target, const kernel::Facts& facts);
 
 // Where a uprobe's binary is looked up: through /proc/PID/root of a pid or
 // container target that has a mount namespace of its own (so no overlay path is

@@ -28,11 +28,12 @@
 #include "parse/parse.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const ebpfgen::SyscallCatalog catalog = ebpfgen::SyscallCatalog::builtin();
+  // The built-in syscall table, this kernel's tracepoints.
+  static const ebpfgen::kernel::Facts facts = ebpfgen::kernel::read_facts({ebpfgen::kernel::SyscallTable::Builtin});
   ebpfgen::Source source{"fuzz.obs", std::string(reinterpret_cast<const char*>(data), size)};
   try {
     auto spec = ebpfgen::parse_spec(source);
-    auto checked = ebpfgen::check_spec(spec, catalog);
+    auto checked = ebpfgen::check_spec(spec, facts);
     if (ebpfgen::has_uprobes(checked)) return 0;
     std::string program = ebpfgen::generate_program(checked, source);
     if (program.empty()) __builtin_trap();  // a checked spec always makes a program

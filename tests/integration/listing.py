@@ -60,7 +60,7 @@ def words_and_errors():
     check(ours.returncode == 0 and ours.stdout == "tracepoint:sched:sched_switch\n", f"a word: {ours.stdout!r}")
     ours = run(EBPFGEN, "--list", "kprobe:vfs_read")
     check(ours.returncode == 1 and ours.stderr ==
-          "ebpfgen: note: kprobes: this kernel cannot attach them (no kprobe_events in tracefs)\n"
+          "ebpfgen: note: kprobes: this kernel cannot attach them (no kprobe PMU, no kprobe_events in tracefs)\n"
           "ebpfgen: nothing matches 'kprobe:vfs_read'\n", f"kprobes here: {ours.returncode} {ours.stderr!r}")
     ours = run(EBPFGEN, "--list", "usdt:x")
     check(ours.returncode == 2 and ours.stderr ==

@@ -13,12 +13,19 @@ namespace test {
 
 inline ebpfgen::Source source(const std::string& text) { return {"t.obs", text}; }
 
+// This machine's kernel facts, with the built-in syscall table so that syscall checks
+// are the same everywhere; tracepoints are checked against this kernel's tracefs.
+inline const ebpfgen::kernel::Facts& machine() {
+  static const ebpfgen::kernel::Facts facts = ebpfgen::kernel::read_facts({ebpfgen::kernel::SyscallTable::Builtin});
+  return facts;
+}
+
 // The rendered error text a spec produces, or "" if it compiles.
 inline std::string errors_of(const std::string& text) {
   auto src = source(text);
   try {
     auto spec = ebpfgen::parse_spec(src);
-    auto checked = ebpfgen::check_spec(spec, ebpfgen::SyscallCatalog::builtin());
+    auto checked = ebpfgen::check_spec(spec, machine());
     if (ebpfgen::has_uprobes(checked)) ebpfgen::resolve_functions(checked, {});
     return "";
   } catch (const ebpfgen::SpecError& e) {
@@ -28,7 +35,7 @@ inline std::string errors_of(const std::string& text) {
 
 // Checked as ebpfgen checks it: uprobe functions looked up in the binaries on this machine.
 inline ebpfgen::CheckedSpec checked(const std::string& text) {
-  auto spec = ebpfgen::check_spec(ebpfgen::parse_spec(source(text)), ebpfgen::SyscallCatalog::builtin());
+  auto spec = ebpfgen::check_spec(ebpfgen::parse_spec(source(text)), machine());
   if (ebpfgen::has_uprobes(spec)) ebpfgen::resolve_functions(spec, {});
   return spec;
 }

@@ -333,8 +333,7 @@ TEST_CASE("pointers print, compare and key as numbers, but bpftrace 0.17 aggrega
 }
 
 TEST_CASE("arrays other than char[] are neither numbers nor text to bpftrace 0.17") {
-  auto format = ebpfgen::tracefs_root();
-  if (!format || !ebpfgen::read_event_format(*format / "events/sock/inet_sock_set_state/format")) {
+  if (!test::machine().tracepoint_fields("sock", "inet_sock_set_state")) {
     MESSAGE("skipped: no tracefs with sock:inet_sock_set_state");
     return;
   }
@@ -358,9 +357,8 @@ TEST_CASE("arrays other than char[] are neither numbers nor text to bpftrace 0.1
 }
 
 TEST_CASE("a tracepoint glob's fields are checked against every tracepoint it matches") {
-  auto root = ebpfgen::tracefs_root();
-  if (!root || !ebpfgen::read_event_format(*root / "events/sched/sched_wakeup/format") ||
-      !ebpfgen::read_event_format(*root / "events/sched/sched_switch/format")) {
+  if (!test::machine().tracepoint_fields("sched", "sched_wakeup") ||
+      !test::machine().tracepoint_fields("sched", "sched_switch")) {
     MESSAGE("skipped: no tracefs with the sched tracepoints");
     return;
   }
@@ -457,14 +455,14 @@ TEST_CASE("a uprobe glob counts each function it matches, with the program's oth
 }
 
 TEST_CASE("a cgroup target's directory must exist: bpftrace looks it up when it compiles the program") {
-  std::string dir = ebpfgen::cgroup2_mount() + "/ebpfgen-no-such-cgroup";
+  std::string dir = test::machine().cgroup2 + "/ebpfgen-no-such-cgroup";
   CHECK(errors_of("target cgroup \"ebpfgen-no-such-cgroup\"\non syscall read { count }") ==
         "t.obs:1:15: error: cgroup 'ebpfgen-no-such-cgroup' does not exist: no directory " + dir +
             " (bpftrace's cgroupid() reads it when the program is compiled)\n"
             "  target cgroup \"ebpfgen-no-such-cgroup\"\n"
             "                ^~~~~~~~~~~~~~~~~~~~~~~~\n");
   // The mount point itself exists wherever cgroup v2 is mounted.
-  CHECK(checked("target cgroup \"/\"\non syscall read { count }").cgroup_directory == ebpfgen::cgroup2_mount());
+  CHECK(checked("target cgroup \"/\"\non syscall read { count }").cgroup_directory == test::machine().cgroup2);
 }
 
 TEST_CASE("a uprobe binary under /proc/self is refused: ebpfgen and bpftrace would each read their own") {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "check/syscalls.hpp"
+#include "kernel/facts.hpp"
 #include "target/container.hpp"
 #include "target/process.hpp"
 #include "target/resolve.hpp"
@@ -14,9 +14,11 @@ using namespace ebpfgen::target;
 
 namespace {
 
+const kernel::Facts machine = kernel::read_facts();
+
 std::string error_of(const ast::Target& t) {
   try {
-    resolve_target(t);
+    resolve_target(t, machine);
   } catch (const TargetError& e) {
     return e.what();
   }
@@ -74,20 +76,20 @@ TEST_CASE("a runtime that is not installed is named") {
 }
 
 TEST_CASE("cgroup paths: under /sys/fs/cgroup as given, others under the cgroup v2 mount") {
-  CHECK(cgroup_directory("/sys/fs/cgroup/unified/a") == "/sys/fs/cgroup/unified/a");
-  CHECK(cgroup_directory("system.slice/nginx.service") == cgroup2_mount() + "/system.slice/nginx.service");
-  CHECK(cgroup_directory("/system.slice/docker-1.scope") == cgroup2_mount() + "/system.slice/docker-1.scope");
-  CHECK(cgroup_directory("/") == cgroup2_mount());
+  CHECK(cgroup_directory("/sys/fs/cgroup/unified/a", machine.cgroup2) == "/sys/fs/cgroup/unified/a");
+  CHECK(cgroup_directory("system.slice/nginx.service", machine.cgroup2) == machine.cgroup2 + "/system.slice/nginx.service");
+  CHECK(cgroup_directory("/system.slice/docker-1.scope", machine.cgroup2) == machine.cgroup2 + "/system.slice/docker-1.scope");
+  CHECK(cgroup_directory("/", machine.cgroup2) == machine.cgroup2);
 }
 
 TEST_CASE("targets that cannot be found say why") {
   CHECK(error_of(make(ast::TargetKind::Pid, "999999")) == "no process 999999: it has ended, or never was");
   CHECK(error_of(make(ast::TargetKind::Cgroup, "no/such")) ==
-        "cgroup 'no/such' does not exist: no directory " + cgroup2_mount() + "/no/such");
+        "cgroup 'no/such' does not exist: no directory " + machine.cgroup2 + "/no/such");
 }
 
 TEST_CASE("a process resolves to itself, and is watched") {
-  auto r = resolve_target(make(ast::TargetKind::Pid, std::to_string(::getpid())));
+  auto r = resolve_target(make(ast::TargetKind::Pid, std::to_string(::getpid())), machine);
   CHECK(r.watched == ::getpid());
   CHECK(r.watched_name == "process " + std::to_string(::getpid()));
   CHECK(r.facts.at(0).starts_with("process " + std::to_string(::getpid()) + " (unit_tests), "));

@@ -1,4 +1,4 @@
-#include "check/syscalls.hpp"
+#include "kernel/syscalls.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -16,7 +16,7 @@ struct BuiltinEntry {
 // x86-64, generated from a kernel's tracefs by scripts/gen-syscall-table.
 const std::vector<BuiltinEntry>& builtin_table() {
   static const std::vector<BuiltinEntry> table = {
-#include "check/syscall_table.inc"
+#include "kernel/syscall_table.inc"
   };
   return table;
 }
@@ -49,23 +49,6 @@ std::optional<std::vector<EventField>> read_event_format(const std::filesystem::
   return fields;
 }
 
-std::optional<std::filesystem::path> tracefs_root() {
-  for (const char* dir : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(std::filesystem::path(dir) / "events", ec)) return dir;
-  }
-  return std::nullopt;
-}
-
-std::string cgroup2_mount() {
-  std::ifstream mounts("/proc/self/mounts");
-  std::string device, dir, type, rest;
-  while (mounts >> device >> dir >> type && std::getline(mounts, rest)) {
-    if (type == "cgroup2") return dir;
-  }
-  return "/sys/fs/cgroup";
-}
-
 namespace {
 const std::vector<const char*> socket_tracepoint_names = {"sock_send_length", "sock_recv_length", "inet_sock_set_state"};
 }  // namespace
@@ -90,13 +73,6 @@ std::optional<SyscallCatalog> SyscallCatalog::from_tracefs(const std::filesystem
   return catalog;
 }
 
-SyscallCatalog SyscallCatalog::load() {
-  if (auto root = tracefs_root()) {
-    if (auto catalog = from_tracefs(*root)) return *catalog;
-  }
-  return builtin();
-}
-
 const SyscallInfo* SyscallCatalog::find(std::string_view name) const {
   auto it = syscalls_.find(name);
   return it == syscalls_.end() ? nullptr : &it->second;
@@ -105,34 +81,6 @@ const SyscallInfo* SyscallCatalog::find(std::string_view name) const {
 std::vector<std::string> SyscallCatalog::names() const {
   std::vector<std::string> out;
   for (const auto& [name, info] : syscalls_) out.push_back(name);
-  return out;
-}
-
-namespace {
-
-// The server loop of the paper: wait -> receive -> process -> send.
-const std::map<std::string, std::vector<std::string>, std::less<>>& groups() {
-  static const std::map<std::string, std::vector<std::string>, std::less<>> table = {
-      {"send", {"write", "writev", "sendto", "sendmsg", "sendmmsg"}},
-      {"recv", {"read", "readv", "recvfrom", "recvmsg", "recvmmsg"}},
-      {"wait", {"epoll_wait", "epoll_pwait", "epoll_pwait2", "select", "pselect6", "poll", "ppoll"}},
-      // File I/O as Darshan's POSIX module sees it.
-      {"io", {"open", "openat", "creat", "close", "read", "write", "pread64", "pwrite64", "readv", "writev",
-              "preadv", "pwritev", "preadv2", "pwritev2", "lseek", "fsync", "fdatasync"}},
-  };
-  return table;
-}
-
-}  // namespace
-
-const std::vector<std::string>* syscall_group(std::string_view name) {
-  auto it = groups().find(name);
-  return it == groups().end() ? nullptr : &it->second;
-}
-
-std::vector<std::string> syscall_group_names() {
-  std::vector<std::string> out;
-  for (const auto& [name, members] : groups()) out.push_back(name);
   return out;
 }
 

@@ -1,6 +1,6 @@
 // The syscall catalogue: which syscalls exist and what their arguments are
 // called, from the running kernel's tracefs or, when it is not mounted, a
-// built-in x86-64 table. Also the named groups (send, recv, wait, io).
+// built-in x86-64 table. kernel::Facts reads it once (kernel/facts.hpp).
 #pragma once
 
 #include <filesystem>
@@ -28,8 +28,6 @@ class SyscallCatalog {
   static SyscallCatalog builtin();
   // Reads events/syscalls/sys_enter_*/format below a tracefs mount.
   static std::optional<SyscallCatalog> from_tracefs(const std::filesystem::path& tracefs);
-  // tracefs when mounted, else the built-in table.
-  static SyscallCatalog load();
 
   const SyscallInfo* find(std::string_view name) const;
   std::vector<std::string> names() const;
@@ -48,15 +46,5 @@ class SyscallCatalog {
 // The fields of one tracepoint's record (common_* fields left out), or
 // nothing when tracefs is not mounted or the tracepoint is unknown.
 std::optional<std::vector<EventField>> read_event_format(const std::filesystem::path& format_file);
-
-// Where tracefs is mounted, if it is.
-std::optional<std::filesystem::path> tracefs_root();
-
-// Where the cgroup v2 hierarchy is mounted (/sys/fs/cgroup when none is found).
-std::string cgroup2_mount();
-
-// Members of a syscall group, or nullptr when `name` is not a group.
-const std::vector<std::string>* syscall_group(std::string_view name);
-std::vector<std::string> syscall_group_names();
 
 }  // namespace ebpfgen

@@ -207,7 +207,11 @@ def report_renders_in_chromium():
         check(latency_bars == summary["latency_us"]["count"] == summary["responses"],
               f"the latency histogram's bars hold every response: {latency_bars}")
         read_bars = sum(int(b["data-y"]) for b in charts["@read_bytes"]["bars"])
-        check(read_bars == summary["maps"]["@reads"], f"@read_bytes's bars hold every read: {read_bars}")
+        # The histogram's own total, not @reads: at a window's cut bpftrace prints and clears
+        # each map on its own, and a read between one map's print and its clear is lost from
+        # that map alone (the generated program's comments say so).
+        read_hist = sum(b["count"] for b in summary["maps"]["@read_bytes"])
+        check(read_bars == read_hist > 0, f"@read_bytes's bars hold every read it counted: {read_bars} {read_hist}")
         check(SHOWN in charts["@reads_by_comm"]["texts"], "the hostile name is the legend's text")
         check(not any(tag in ("b", "script") for tag, _ in dom.elements), "and made no element of its own")
         check(not any(k in ("src", "href") for _, a in dom.elements for k in a), "nothing is loaded from elsewhere")

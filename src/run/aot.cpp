@@ -27,16 +27,6 @@ std::uint64_t fnv1a(const std::string& text) {
   return h;
 }
 
-std::string bpftrace_version(const std::string& bpftrace) {
-  bp::ipstream out;
-  bp::child c(bp::search_path(bpftrace).empty() ? boost::filesystem::path(bpftrace) : bp::search_path(bpftrace),
-              "--version", bp::std_out > out, bp::std_err > bp::null);
-  std::string line;
-  std::getline(out, line);
-  c.wait();
-  return line;
-}
-
 }  // namespace
 
 std::string aot_cache_dir() {
@@ -46,7 +36,8 @@ std::string aot_cache_dir() {
 }
 
 std::optional<std::string> aot_compiled(const std::string& program, const std::string& program_path,
-                                        const std::string& bpftrace, std::string& why) {
+                                        const std::string& bpftrace, const std::string& version_line,
+                                        std::string& why) {
   // What bpftrace 0.17's AOT refuses, known before trying.
   for (const char* refused : {"curtask", "$1", "(struct "}) {
     if (program.find(refused) != std::string::npos) {
@@ -59,9 +50,8 @@ std::optional<std::string> aot_compiled(const std::string& program, const std::s
     return std::nullopt;
   }
   try {
-    std::string version = bpftrace_version(bpftrace);
     fs::path dir = aot_cache_dir();
-    fs::path file = dir / fmt::format("{:016x}.aot", fnv1a(version + "\n" + program));
+    fs::path file = dir / fmt::format("{:016x}.aot", fnv1a(version_line + "\n" + program));
     std::error_code ec;
     if (fs::is_regular_file(file, ec)) return file.string();
     fs::create_directories(dir, ec);

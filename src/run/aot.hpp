@@ -11,10 +11,12 @@
 
 namespace ebpfgen::run {
 
-// The compiled file for `program` (the text of `program_path`), from the cache or
-// compiled now; nothing when this program cannot run ahead of time, with `why`.
+// The compiled file for `program` (the text of `program_path`), from the cache, kept by
+// the program's text and bpftrace's `version_line`, or compiled now; nothing when this
+// program cannot run ahead of time, with `why`.
 std::optional<std::string> aot_compiled(const std::string& program, const std::string& program_path,
-                                        const std::string& bpftrace, std::string& why);
+                                        const std::string& bpftrace, const std::string& version_line,
+                                        std::string& why);
 
 // Where compiled programs are kept: $XDG_CACHE_HOME/ebpfgen, else ~/.cache/ebpfgen.
 std::string aot_cache_dir();

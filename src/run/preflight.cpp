@@ -32,7 +32,7 @@ bool version_at_least(const std::string& version, int major, int minor) {
 
 namespace {
 
-std::optional<Problem> check_bpftrace(const std::string& bpftrace) {
+std::optional<Problem> check_bpftrace(const std::string& bpftrace, std::string& version_line) {
   auto path = bpftrace.find('/') == std::string::npos ? bp::search_path(bpftrace) : boost::filesystem::path(bpftrace);
   if (path.empty() || !boost::filesystem::exists(path)) {
     return Problem{exit_no_bpftrace, "bpftrace is not installed (on Debian: apt-get install bpftrace)"};
@@ -51,6 +51,7 @@ std::optional<Problem> check_bpftrace(const std::string& bpftrace) {
     return Problem{exit_no_bpftrace, fmt::format("bpftrace 0.17 or newer is needed; {} says: {}", path.string(),
                                                  text.empty() ? "nothing" : text.substr(0, text.find('\n')))};
   }
+  version_line = text.substr(0, text.find('\n'));
   return std::nullopt;
 }
 
@@ -115,8 +116,9 @@ std::optional<Problem> map_memory_problem(const std::string& program, std::optio
                              *map_keys, maps.size(), need >> 20, available_kb >> 10)};
 }
 
-std::optional<Problem> preflight(const CheckedSpec& spec, const kernel::Facts& facts, const std::string& bpftrace) {
-  if (auto p = check_bpftrace(bpftrace)) return p;
+std::optional<Problem> preflight(const CheckedSpec& spec, const kernel::Facts& facts, const std::string& bpftrace,
+                                 std::string& version_line) {
+  if (auto p = check_bpftrace(bpftrace, version_line)) return p;
   if (auto p = check_permissions()) return p;
   if (auto p = check_tracefs(facts)) return p;
   if (uses_kprobes(spec) && !facts.kprobes) {

@@ -31,7 +31,9 @@ struct Problem {
 
 // The first problem found, or nothing when the run can start: `bpftrace` is the
 // tracer to run, `facts` this machine's (read with --mount-tracefs's mount made).
-std::optional<Problem> preflight(const CheckedSpec& spec, const kernel::Facts& facts, const std::string& bpftrace);
+// `version_line` gets what `bpftrace --version` said ("bpftrace v0.17.0").
+std::optional<Problem> preflight(const CheckedSpec& spec, const kernel::Facts& facts, const std::string& bpftrace,
+                                 std::string& version_line);
 
 // bpftrace preallocates every map at its key limit: with `option map_keys`,
 // the program's maps must fit in half of the memory the machine has available.

@@ -115,7 +115,8 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
       return 2;
     }
   }
-  if (auto problem = preflight(checked, facts, options.bpftrace)) {
+  std::string bpftrace_version;
+  if (auto problem = preflight(checked, facts, options.bpftrace, bpftrace_version)) {
     std::cerr << "ebpfgen: error: " << problem->message << "\n";
     return problem->exit_status;
   }
@@ -160,7 +161,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
   } else if (options.ahead_of_time && spec.map_keys) {
     why_not_aot = "option map_keys: bpftrace's ahead-of-time runtime makes every map 4096 keys";
   } else if (options.ahead_of_time) {
-    compiled = aot_compiled(program, path, options.bpftrace, why_not_aot);
+    compiled = aot_compiled(program, path, options.bpftrace, bpftrace_version, why_not_aot);
   }
   if (compiled) tracer = "bpftrace-aotrt";
   // -k: every failed map update is reported (the ahead-of-time compiler refuses it).

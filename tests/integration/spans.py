@@ -140,12 +140,12 @@ def run_queue_latency_of_a_program_made_to_wait():
             summary = summary_of(proc)
             wakeups, skipped = summary["maps"]["@wakeups"], summary["skipped_probe_runs"]
             # The kernel may skip a probe that fires while another BPF program runs on its CPU; it says how often.
-            # A sleep whose timer fires before the task is switched out needs no wakeup: the kernel's own
-            # count of voluntary switches (getrusage's ru_nvcsw) says how many there were.
+            # The kernel's own count of voluntary switches (getrusage's ru_nvcsw) says how many times it slept.
             check(190 <= slept <= 210, f"the program slept about 200 times: {slept}")
-            # Not exact: a few voluntary switches come with no sched_wakeup of their own (seen: 197 spans for
-            # 200 switches, with no probe run skipped), so the kernel's count is an upper bound.
-            check(slept - 5 - skipped <= wakeups <= slept,
+            # Not exact either way: a few voluntary switches come with no sched_wakeup of their own (seen:
+            # 197 spans for 200 switches, with no probe run skipped), and a timer that fires before the task
+            # is switched out wakes it with no voluntary switch (seen beside a hog: 200 spans, 199 switches).
+            check(slept - 5 - skipped <= wakeups <= slept + 5,
                   f"{'with' if hog else 'without'} a hog: {slept} sleeps, {wakeups} spans, {skipped} probe runs skipped")
             long_waits[hog] = sum(b["count"] for b in summary["maps"]["@runq_us"] if b.get("min", 0) >= 512)
         check(long_waits[True] >= 10 and long_waits[False] <= long_waits[True] // 2,

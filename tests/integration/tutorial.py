@@ -198,15 +198,18 @@ class Web:
         wait_for_port(self.port)
 
     def processes(self):
-        """{pid: comm} of the processes in the same mount namespace as the first process (for the twin,
-        its children), from the host's /proc."""
+        """{pid: comm} of the server's processes, from the host's /proc: in the container, those of its mount
+        namespace; on the host, the first process and its children."""
         mnt = os.readlink(f"/proc/{self.pid}/ns/mnt")
         found = {}
         for p in filter(str.isdigit, os.listdir("/proc")):
             try:
-                inside = os.readlink(f"/proc/{p}/ns/mnt") == mnt if self.proc is None else \
-                    int(p) == self.pid or open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(self.pid)
-                if inside:
+                if self.proc is None:
+                    ours = os.readlink(f"/proc/{p}/ns/mnt") == mnt
+                else:
+                    parent = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1]
+                    ours = int(p) == self.pid or parent == str(self.pid)
+                if ours:
                     found[int(p)] = open(f"/proc/{p}/comm").read().strip()
             except OSError:
                 pass

@@ -394,7 +394,7 @@ def make_images():
 export CONTAINERS_CONF={podman_setup.CONTAINERS_CONF}   # as podman_setup.py prepare says
 podman run -d --name ebpfgen-tutorial-web --network host {' '.join(PYTHON_LIB)} {web} web 8080
 podman run -i --rm --name ebpfgen-tutorial-rpc {rpc} stream_server --wait-stdin 3
-# remove them with: python3 tests/integration/podman_setup.py clean (they carry the tests' label)""")
+# afterwards: podman rm -f ebpfgen-tutorial-web; podman rmi {web} {rpc}""")
 
 
 CASES = {f.__name__: f for f in [hello_execve_of_a_launched_program, container_recv_send_of_five_requests,

@@ -42,7 +42,13 @@ std::vector<std::string> container_facts(const ast::Target& target, const kernel
 // does not fit the spec (said on stderr).
 std::optional<ast::Spec> spec_of(const Request& r) {
   auto spec = r.source.text.empty() && r.action == Action::Targets ? ast::Spec{} : parse_spec(r.source);
-  if (r.target) spec.target = r.target;
+  if (r.target) {
+    // --container NAME names another container of the spec's runtime, unless --runtime says otherwise.
+    std::string runtime;
+    if (spec.target && spec.target->kind == ast::TargetKind::Container) runtime = spec.target->runtime;
+    spec.target = r.target;
+    if (spec.target->kind == ast::TargetKind::Container) spec.target->runtime = runtime;
+  }
   if (r.runtime) {
     if (!spec.target || spec.target->kind != ast::TargetKind::Container) {
       std::cerr << "ebpfgen: error: --runtime is for a container target\n";

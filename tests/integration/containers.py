@@ -315,7 +315,11 @@ def lookup_errors_with_the_real_podman_cli():
                 (["--targets", "--container", pm.name("none"), "--runtime", "podman"], None,
                  f"ebpfgen: error: no running container named '{pm.name('none')}' (asked podman)\n"),
                 (["--run", "-e", f'target container "{pm.name("none")}" runtime docker on syscall read {{ count }}'],
-                 docker_env, f"ebpfgen: error: no running container named '{pm.name('none')}' (asked docker)\n")):
+                 docker_env, f"ebpfgen: error: no running container named '{pm.name('none')}' (asked docker)\n"),
+                # --container names another container of the spec's runtime.
+                (["--targets", "-e", 'target container "web" runtime podman on syscall read { count }',
+                  "--container", pm.name("none")],
+                 None, f"ebpfgen: error: no running container named '{pm.name('none')}' (asked podman)\n")):
             r = run(args, env=env)
             check(r.returncode == 8 and r.stderr == expected, f"{' '.join(args)}: {r.returncode} {r.stderr!r}")
 

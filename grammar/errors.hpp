@@ -78,8 +78,11 @@ EBPFGEN_ERROR(span_key_field, "expected a field to key the span by, e.g. key arg
 EBPFGEN_ERROR(span_nth_value, "expected which end event ends the span, a whole number: nth 3");
 EBPFGEN_ERROR(span_open, "expected 'nth N' or '{' to start the span's actions");
 EBPFGEN_WORDS(span_open, "nth");
-EBPFGEN_ERROR(end_of_spec, "expected a statement: target, duration, window, option, metrics, on or span");
-EBPFGEN_WORDS(end_of_spec, "target duration window option metrics on span");
+EBPFGEN_ERROR(io_module, "expected an I/O module after 'io': posix");
+EBPFGEN_WORDS(io_module, "posix");
+EBPFGEN_ERROR(io_prefix, "expected a quoted path prefix, e.g. exclude \"/scratch/tmp/\"");
+EBPFGEN_ERROR(end_of_spec, "expected a statement: target, duration, window, option, metrics, io, on or span");
+EBPFGEN_WORDS(end_of_spec, "target duration window option metrics io on span");
 
 #undef EBPFGEN_ERROR
 #undef EBPFGEN_WORDS

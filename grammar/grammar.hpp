@@ -183,8 +183,15 @@ struct span_open : p::one<'{'> {};
 struct span_block : p::seq<kw_span, then<span_name>, _, span_start, span_end, then<span_open>,
                            p::star<_, action>, then<block_close>> {};
 
+// --- I/O counters: io posix exclude "/etc/", "/usr/" include "/usr/local/data/" --
+struct io_prefix : string {};                                           // "/scratch/"
+struct io_exclude : p::seq<TAO_PEGTL_KEYWORD("exclude"), then<io_prefix>, p::star<list_sep, then<io_prefix>>> {};
+struct io_include : p::seq<TAO_PEGTL_KEYWORD("include"), then<io_prefix>, p::star<list_sep, then<io_prefix>>> {};
+struct io_module : TAO_PEGTL_KEYWORD("posix") {};                       // Darshan's POSIX module
+struct io_stmt : p::seq<TAO_PEGTL_KEYWORD("io"), then<io_module>, p::star<_, p::sor<io_exclude, io_include>>> {};
+
 // --- Spec --------------------------------------------------------------------
-struct statement : p::sor<target_stmt, duration_stmt, window_stmt, option_stmt, metrics_stmt, probe_block,
+struct statement : p::sor<target_stmt, duration_stmt, window_stmt, option_stmt, metrics_stmt, io_stmt, probe_block,
                           span_block> {};
 struct end_of_spec : p::eof {};
 struct spec : p::seq<_, p::star<statement, _, p::opt<p::one<';'>, _>>, p::must<end_of_spec>> {};

@@ -99,9 +99,10 @@ int run_pipeline(const Options& o, const ebpfgen::Source& source) {
   r.kernel.mount_tracefs = o.run && o.mount_tracefs;
   r.run = o.run_options;
   r.run.exports.textfile_name = ebpfgen::exporter::textfile_name_for(source.name);
-  r.run.format = o.format == "json"  ? ebpfgen::report::Format::Json
-                 : o.format == "csv" ? ebpfgen::report::Format::Csv
-                                     : ebpfgen::report::Format::Table;
+  r.run.format = o.format == "json"      ? ebpfgen::report::Format::Json
+                 : o.format == "csv"     ? ebpfgen::report::Format::Csv
+                 : o.format == "darshan" ? ebpfgen::report::Format::Darshan
+                                         : ebpfgen::report::Format::Table;
   return pipeline::run(r);
 }
 
@@ -125,8 +126,8 @@ int main(int argc, char** argv) {
       ->expected(0, 1)
       ->type_name("[PATTERN]");
   app.add_flag("--targets", o.targets, "show what the target resolves to now (processes, cgroup, namespace)");
-  app.add_option("--format", o.format, "--run's output: table (default), json or csv")
-      ->check(CLI::IsMember({"table", "json", "csv"}));
+  app.add_option("--format", o.format, "--run's output: table (default), json, csv, or darshan (io posix: darshan-parser's text)")
+      ->check(CLI::IsMember({"table", "json", "csv", "darshan"}));
   app.add_option("-o,--output", o.run_options.output_file, "--run: write the report to this file (atomically)");
   app.add_option("--report", o.run_options.report_file,
                  "--run: write an HTML page with charts of every series when the run ends")

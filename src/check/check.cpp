@@ -362,7 +362,8 @@ class BlockChecker {
     if (agg.map_name) {
       const auto& name = agg.map_name->text;
       const auto& reserved = request_map_names();
-      if (name.starts_with("_") || std::find(reserved.begin(), reserved.end(), name) != reserved.end()) {
+      if (name.starts_with("_") || name.starts_with("io_") ||
+          std::find(reserved.begin(), reserved.end(), name) != reserved.end()) {
         throw SpecError(agg.map_name->where, fmt::format("'{}' is reserved for ebpfgen's own maps", name));
       }
       if (!used_maps_.insert(name).second) {
@@ -610,6 +611,7 @@ std::string attach_points(const CheckedBlock& block) {
 
 std::size_t program_probes(const CheckedSpec& spec) {
   std::size_t n = 2 + (spec.window_ms || spec.duration_ms ? 1 : 0) + request_metrics_probes(spec);  // BEGIN, END, the clock
+  if (spec.io) n += io_posix_probes(*spec.io);
   for (const auto& block : spec.blocks) n += block_probes(block);
   return n;
 }
@@ -633,6 +635,10 @@ void check_probe_total(const CheckedSpec& spec) {
     over(spec.metrics_where, "the request metrics",
          {fmt::format("the request metrics attach {}; {}: {}", metrics, some_names(before, 8), total - metrics)});
     before.emplace_back("the request metrics");
+  }
+  if (spec.io) {
+    total += io_posix_probes(*spec.io);
+    before.emplace_back("io posix");
   }
   for (std::size_t i = 0; i < spec.blocks.size(); ++i) {
     const auto& block = spec.blocks[i];
@@ -703,6 +709,7 @@ CheckedSpec check_spec(const ast::Spec& spec, const kernel::Facts& facts) {
                             option == spec.options.end() ? out.metrics_where : option->value.where, catalog);
     }
   });
+  if (spec.io) attempt([&] { out.io = check_io_posix(spec, catalog); });
   std::set<std::string> used_maps;
   for (const auto& block : spec.blocks) {
     attempt([&] {
@@ -714,8 +721,8 @@ CheckedSpec check_spec(const ast::Spec& spec, const kernel::Facts& facts) {
     });
   }
   if (problems.empty()) attempt([&] { check_spans(out.blocks); });
-  if (spec.metrics.empty() && spec.blocks.empty() && problems.empty()) {
-    problems.push_back({{1, 1, 1}, "the spec traces nothing: add a 'metrics' line or an 'on' block"});
+  if (spec.metrics.empty() && spec.blocks.empty() && !spec.io && problems.empty()) {
+    problems.push_back({{1, 1, 1}, "the spec traces nothing: add a 'metrics' line, 'io posix' or an 'on' block"});
   }
   // The whole program's probes, once each block's are known (uprobes count one each until
   // resolve_functions has found their functions and counts again).

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "check/fields.hpp"
+#include "check/io_posix.hpp"
 #include "check/syscall_groups.hpp"
 #include "kernel/facts.hpp"
 #include "spec/ast.hpp"
@@ -62,6 +63,7 @@ struct CheckedSpec {
   std::optional<std::uint64_t> map_keys;  // `option map_keys`: bpftrace's BPFTRACE_MAP_KEYS_MAX (unset: 4096)
   RequestMetrics metrics;
   Location metrics_where;  // the `metrics` line
+  std::optional<IoPosixPlan> io;  // `io posix` (check/io_posix.hpp)
   std::vector<CheckedBlock> blocks;
   // The target as check_program found it, when it had to be resolved (uprobe binaries are
   // looked up through its root); the run stage resolves the others when it starts.

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "codegen/io_posix.hpp"
 #include "codegen/parts.hpp"
 #include "codegen/spelling.hpp"
 #include "codegen/templates.hpp"
@@ -158,6 +159,10 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
   using namespace codegen;
   ProgramContext program{spec, source, target_filter(spec), {}};
   std::vector<std::string> points = spec.metrics.any() ? request_metrics_points(spec) : std::vector<std::string>{};
+  if (spec.io) {
+    auto more = io_posix_points(spec);
+    points.insert(points.end(), more.begin(), more.end());
+  }
   for (const auto& block : spec.blocks) {
     auto more = block_points(block, spec.style);
     points.insert(points.end(), more.begin(), more.end());
@@ -168,6 +173,7 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
 
   std::vector<Section> sections;
   if (spec.metrics.any()) sections.push_back(request_metrics_section(program));
+  if (spec.io) sections.push_back(io_posix_section(program));
   for (std::size_t i = 0; i < spec.blocks.size(); ++i) {
     sections.push_back(block_section(program, spec.blocks[i], static_cast<int>(i + 1)));
   }
@@ -190,6 +196,7 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
   if (spec.window_ms) start += fmt::format("  @_next_window_ns = $now + {};\n", *spec.window_ms * 1'000'000);
   if (spec.duration_ms) start += fmt::format("  @_end_ns = $now + {};\n", *spec.duration_ms * 1'000'000);
   if (spec.window_ms || spec.duration_ms) start += "  @_stop = 0;  // set by ebpfgen to end the run\n";
+  if (spec.io) start += io_posix_begin();
   out += "\n" + templates::render("begin", fmt::arg("target", format_text(target_description(spec.target))),
                                   fmt::arg("start", start));
   Results results;

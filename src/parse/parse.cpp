@@ -35,7 +35,8 @@ using selector = p::parse_tree::selector<
         g::and_cond, g::not_cond, g::comparison, g::compare_op, g::socket_test, g::field, g::integer, g::string,
         g::print_action, g::aggregation, g::count_function, g::value_function, g::lhist_function, g::value,
         g::unit, g::key, g::map_name, g::lhist_low, g::lhist_high, g::lhist_step, g::span_block, g::span_name,
-        g::span_start, g::span_end, g::span_key_field, g::span_nth_value>>;
+        g::span_start, g::span_end, g::span_key_field, g::span_nth_value, g::io_stmt, g::io_exclude, g::io_include,
+        g::io_prefix>>;
 
 // Remembers where blocks open, to say which one is left unclosed.
 struct OpenBlocks {
@@ -325,6 +326,21 @@ ast::Spec spec_of(const Node& root) {
       spec.options.push_back({name_of(*c.children.at(0)), name_of(*c.children.at(1))});
     } else if (c.is_type<g::metrics_stmt>()) {
       for (const auto& m : c.children) spec.metrics.push_back(name_of(*m));
+    } else if (c.is_type<g::io_stmt>()) {
+      ast::IoPosix io;
+      io.where = where;
+      io.where.length = 2;  // the `io` keyword
+      for (const auto& list : c.children) {
+        bool exclude = list->is_type<g::io_exclude>();
+        io.exclude_given |= exclude;
+        for (const auto& prefix : list->children)
+          (exclude ? io.exclude : io.include).push_back({unquote(prefix->string_view()), location_of(*prefix)});
+      }
+      if (spec.io) {
+        throw SpecError(where, "io posix given twice",
+                        {fmt::format("the first one is at line {}, column {}", spec.io->where.line, spec.io->where.column)});
+      }
+      spec.io = std::move(io);
     } else if (c.is_type<g::probe_block>()) {
       spec.blocks.push_back(block_of(c));
     } else if (c.is_type<g::span_block>()) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "diag/diagnostic.hpp"
+#include "report/darshan.hpp"
 #include "spec/metrics.hpp"
 
 namespace ebpfgen::report {
@@ -397,12 +398,15 @@ std::string bpftrace_style(const MapSnapshot& map) {
 }
 
 std::unique_ptr<Reporter> make_reporter(Format format, std::ostream& out, const CheckedSpec& spec) {
+  std::unique_ptr<Reporter> reporter;
   switch (format) {
-    case Format::Json: return std::make_unique<JsonReporter>(out, spec);
-    case Format::Csv: return std::make_unique<CsvReporter>(out, spec);
-    case Format::Table: return std::make_unique<TableReporter>(out, spec);
+    case Format::Json: reporter = std::make_unique<JsonReporter>(out, spec); break;
+    case Format::Csv: reporter = std::make_unique<CsvReporter>(out, spec); break;
+    case Format::Table: reporter = std::make_unique<TableReporter>(out, spec); break;
+    case Format::Darshan: break;  // io posix's alone
   }
-  return nullptr;
+  if (spec.io) return make_io_reporter(format, out, spec, std::move(reporter));
+  return reporter;
 }
 
 }  // namespace ebpfgen::report

@@ -13,7 +13,7 @@
 
 namespace ebpfgen::report {
 
-enum class Format { Table, Json, Csv };
+enum class Format { Table, Json, Csv, Darshan };  // Darshan: darshan-parser's text, for io posix
 
 // The version of --format json's objects (docs/EXPORT.md): raised when a field
 // changes meaning or goes away, not when one is added.

@@ -46,10 +46,16 @@ MapSnapshot map_of(const json& data, const std::string& type) {
   MapSnapshot snapshot;
   for (const auto& [name, v] : data.items()) {
     snapshot.name = name;
-    if (is_single_value(v, type)) {
+    auto is_raw = [&](const json& x) { return type == "map" && (x.is_array() || x.is_string()); };
+    if (is_raw(v)) {
+      snapshot.raw[""] = v.dump();
+    } else if (is_single_value(v, type)) {
       snapshot.entries[""] = value_of(v, type);
     } else {
-      for (const auto& [key, entry] : v.items()) snapshot.entries[key] = value_of(entry, type);
+      for (const auto& [key, entry] : v.items()) {
+        if (is_raw(entry)) snapshot.raw[key] = entry.dump();
+        else snapshot.entries[key] = value_of(entry, type);
+      }
     }
   }
   return snapshot;

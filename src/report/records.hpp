@@ -33,6 +33,7 @@ using Value = std::variant<std::int64_t, Stats, Histogram>;
 struct MapSnapshot {
   std::string name;  // with its '@'
   std::map<std::string, Value> entries;
+  std::map<std::string, std::string> raw;  // values that are strings or tuples, as their JSON text
 };
 
 struct Record {

@@ -96,6 +96,10 @@ void show_errors(const std::vector<std::string>& errors, const std::string& prog
 }  // namespace
 
 int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Facts& facts, const RunOptions& options) {
+  if (options.format == report::Format::Darshan && !checked.io) {
+    std::cerr << "ebpfgen: error: --format darshan prints the counters of 'io posix', which this spec does not have\n";
+    return 2;
+  }
   // -o's directory must take the report: known before the run, not after it.
   if (!options.output_file.empty()) {
     try {

@@ -108,8 +108,18 @@ struct Block {
   std::optional<SpanSide> span;
 };
 
+// `io posix [exclude "PREFIX", ...] [include "PREFIX", ...]`: Darshan's POSIX
+// counters per file, counted in the kernel (docs/IO.md).
+struct IoPosix {
+  std::vector<Name> exclude;  // replaces Darshan's excluded prefixes when given
+  std::vector<Name> include;  // recorded even when an excluded prefix matches
+  bool exclude_given = false;
+  Location where;
+};
+
 struct Spec {
   std::optional<Target> target;
+  std::optional<IoPosix> io;
   std::optional<Duration> duration;
   std::optional<Duration> window;
   std::vector<Option> options;

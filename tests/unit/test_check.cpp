@@ -160,7 +160,7 @@ TEST_CASE("every problem is reported, not just the first") {
 }
 
 TEST_CASE("an empty spec is an error") {
-  CHECK(errors_of("# nothing\n") == "t.obs:1:1: error: the spec traces nothing: add a 'metrics' line or an 'on' block\n"
+  CHECK(errors_of("# nothing\n") == "t.obs:1:1: error: the spec traces nothing: add a 'metrics' line, 'io posix' or an 'on' block\n"
                                     "  # nothing\n  ^\n");
 }
 

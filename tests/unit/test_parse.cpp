@@ -110,7 +110,7 @@ TEST_CASE("syntax errors say what was expected, where") {
 
 TEST_CASE("misspelled keywords get a suggestion") {
   CHECK(errors_of("targt pid 3") ==
-        "t.obs:1:1: error: expected a statement: target, duration, window, option, metrics, on or span; "
+        "t.obs:1:1: error: expected a statement: target, duration, window, option, metrics, io, on or span; "
         "did you mean 'target'?\n  targt pid 3\n  ^~~~~\n");
   CHECK(errors_of("on syscal read { count }").find("did you mean 'syscall'?") != std::string::npos);
   CHECK(errors_of("on syscall read { cout }").find("did you mean 'count'?") != std::string::npos);

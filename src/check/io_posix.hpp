@@ -1,0 +1,31 @@
+// Checks `io posix` (Darshan's POSIX counters, docs/IO.md): its prefixes, the
+// statements it does not go with, and the syscalls it traces that this kernel has.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "kernel/syscalls.hpp"
+#include "diag/diagnostic.hpp"
+#include "spec/ast.hpp"
+
+namespace ebpfgen {
+
+struct IoPosixPlan {
+  std::vector<std::string> exclude;  // the prefixes in force (Darshan's unless the spec gives its own)
+  std::vector<std::string> include;
+  std::vector<std::string> syscalls;  // those of io_posix_syscalls() that the catalogue has
+  Location where;
+};
+
+// Every syscall `io posix` watches, in the program's order.
+const std::vector<std::string>& io_posix_syscalls();
+
+// Throws SpecError. `map_names` are the spec's own result maps, which may not take the io maps' names.
+IoPosixPlan check_io_posix(const ast::Spec& spec, const SyscallCatalog& catalog);
+
+// The probes the program attaches for it: an entry and an exit probe per syscall.
+std::size_t io_posix_probes(const IoPosixPlan& plan);
+
+}  // namespace ebpfgen

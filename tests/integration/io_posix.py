@@ -1,0 +1,214 @@
+"""io posix against real programs: Darshan's POSIX counters of a known sequence of
+calls (tests/workloads/io_sequence.c), each worked out here by hand from that
+sequence, and of dd with a known block size and count; excluded and included
+prefixes; a file opened twice; two processes; the spec's errors.
+
+Usage: io_posix.py EBPFGEN IO_SEQUENCE CASE
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from tracing import check, need_program, need_tracing
+
+EBPFGEN = os.path.realpath(sys.argv[1])
+IO_SEQUENCE = os.path.realpath(sys.argv[2])
+DEFAULT_EXCLUDED = ["/etc/", "/dev/", "/usr/", "/bin/", "/boot/", "/lib/", "/opt/", "/sbin/", "/sys/", "/proc/", "/var/"]
+
+
+def fnv1a(path):
+    """The record id: FNV-1a, 64 bits, of the path's bytes."""
+    h = 14695981039346656037
+    for byte in path.encode():
+        h = ((h ^ byte) * 1099511628211) % 2**64
+    return h
+
+
+def mount_of(path):
+    """(mount point, fs type) of a path, from this process's mount table."""
+    best = ("UNKNOWN", "UNKNOWN")
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            words = line.split()
+            point = words[4].replace("\\040", " ")
+            fs_type = words[words.index("-") + 1]
+            if path == point or path.startswith(point.rstrip("/") + "/"):
+                if best[0] == "UNKNOWN" or len(point) >= len(best[0]):
+                    best = (point, fs_type)
+    return best
+
+
+def run(args, timeout=120):
+    return subprocess.run([EBPFGEN, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def darshan_records(text):
+    """{(rank, path): {counter: value}} from darshan-parser's lines, and the header lines."""
+    records, header = {}, []
+    for line in text.splitlines():
+        if line.startswith("#") or not line:
+            header.append(line)
+            continue
+        module, rank, record_id, counter, value, name, mount_point, fs_type = line.split("\t")
+        check(module == "POSIX", f"module: {line!r}")
+        check(int(record_id) == fnv1a(name), f"record id of {name}: {record_id}")
+        check((mount_point, fs_type) == mount_of(name), f"mount of {name}: {mount_point} {fs_type} != {mount_of(name)}")
+        records.setdefault((int(rank), name), {})[counter] = float(value) if "." in value else int(value)
+    return records, header
+
+
+# The counters of one record, all zero but these (floats are checked apart).
+def expect(record, name, **wanted):
+    for counter, value in record.items():
+        if counter.startswith("POSIX_F_"):
+            continue
+        short = counter[len("POSIX_"):]
+        want = wanted.get(short, 0)
+        check(value == want, f"{name}: {counter} is {value}, worked out {want}")
+    for short in wanted:
+        check("POSIX_" + short in record, f"{name}: no POSIX_{short}")
+
+
+def times_in_order(record, name, seconds):
+    f = {k[len("POSIX_F_"):]: v for k, v in record.items() if k.startswith("POSIX_F_")}
+    check(len(f) == 17, f"{name}: 17 float counters, not {len(f)}")
+    for k, v in f.items():
+        check(0 <= v <= seconds + 1, f"{name}: POSIX_F_{k} = {v} is outside the run (0 to {seconds} s)")
+    for op in ("OPEN", "READ", "WRITE", "CLOSE"):
+        check(f[f"{op}_START_TIMESTAMP"] <= f[f"{op}_END_TIMESTAMP"], f"{name}: {op} start after its end: {f}")
+    return f
+
+
+def known_sequence():
+    need_tracing()
+    with tempfile.TemporaryDirectory(prefix="ebpfgen-io-") as tmp:
+        work = os.path.join(tmp, "work")
+        os.mkdir(work)
+        spec = os.path.join(tmp, "io.obs")
+        excluded = ", ".join(f'"{p}"' for p in DEFAULT_EXCLUDED + [work + "/hidden/"])
+        with open(spec, "w") as f:
+            f.write(f'io posix exclude {excluded} include "{work}/hidden/kept"\nduration 30s\n')
+        r = run([spec, "--run", "--format", "darshan", "--", IO_SEQUENCE, work])
+        check(r.returncode == 0, f"exit 0: {r.returncode} {r.stderr}")
+        records, header = darshan_records(r.stdout)
+        a, b, c = (os.path.join(work, n) for n in ("a.dat", "b.dat", "c.dat"))
+        kept = os.path.join(work, "hidden", "kept.dat")
+        # Two processes: the program (rank 0, its first open first) and its child (rank 1).
+        check(set(records) == {(0, a), (0, b), (0, c), (0, kept), (1, b)},
+              f"records: {sorted(records)} (no other file, nothing under an excluded prefix)")
+        check("# nprocs: 2" in header and header[0] == "# darshan log version: 3.41", f"header: {header[:12]}")
+        check(header.count("#<module>\t<rank>\t<record id>\t<counter>\t<value>\t<file name>\t<mount pt>\t<fs type>") == 1,
+              "the column line")
+        for record in records.values():
+            check(len(record) == 86, f"86 counters a record: {len(record)}")
+        blksize = os.stat(b).st_blksize
+        # a.dat, worked out call by call (see io_sequence.c): the shadow offset moves with
+        # every read and write, pread's included; a close resets the last bytes, an open
+        # the offset too, neither the last operation.
+        expect(records[(0, a)], "a.dat",
+               OPENS=3, DUPS=1, FILENOS=-1, READS=12, WRITES=6, SEEKS=1, STATS=2, MMAPS=1, FSYNCS=1, FDSYNCS=1,
+               RENAME_SOURCES=1, MODE=0o644, BYTES_READ=300 + 400 + 10 + 100 + 100 + 111100, BYTES_WRITTEN=111100 + 10 + 500,
+               MAX_BYTE_READ=111099, MAX_BYTE_WRITTEN=111099, CONSEC_READS=4, CONSEC_WRITES=3, SEQ_READS=10, SEQ_WRITES=4,
+               RW_SWITCHES=5, MEM_ALIGNMENT=8, FILE_NOT_ALIGNED=15, FILE_ALIGNMENT=blksize,
+               MAX_READ_TIME_SIZE=records[(0, a)]["POSIX_MAX_READ_TIME_SIZE"],
+               MAX_WRITE_TIME_SIZE=records[(0, a)]["POSIX_MAX_WRITE_TIME_SIZE"],
+               SIZE_READ_0_100=11, SIZE_READ_100K_1M=1,
+               SIZE_WRITE_0_100=2, SIZE_WRITE_100_1K=2, SIZE_WRITE_1K_10K=1, SIZE_WRITE_10K_100K=1,
+               STRIDE1_STRIDE=900, STRIDE1_COUNT=3, STRIDE2_STRIDE=700, STRIDE2_COUNT=1,
+               STRIDE3_STRIDE=500, STRIDE3_COUNT=1, STRIDE4_STRIDE=110, STRIDE4_COUNT=1,
+               ACCESS1_ACCESS=100, ACCESS1_COUNT=10, ACCESS2_ACCESS=10, ACCESS2_COUNT=2,
+               ACCESS3_ACCESS=111100, ACCESS3_COUNT=1, ACCESS4_ACCESS=100000, ACCESS4_COUNT=1)
+        # The slowest read and write are one of the sizes each made (which one is timing).
+        check(records[(0, a)]["POSIX_MAX_READ_TIME_SIZE"] in {100, 10, 111100, 0},
+              f"slowest read: {records[(0, a)]['POSIX_MAX_READ_TIME_SIZE']}")
+        check(records[(0, a)]["POSIX_MAX_WRITE_TIME_SIZE"] in {100, 1000, 10000, 100000, 10, 500},
+              f"slowest write: {records[(0, a)]['POSIX_MAX_WRITE_TIME_SIZE']}")
+        # b.dat: renamed to, never opened by the program (so no alignment known: -1); opened by the child.
+        expect(records[(0, b)], "b.dat", FILENOS=-1, RENAME_TARGETS=1, RENAMED_FROM=fnv1a(a) - (2**64 if fnv1a(a) >= 2**63 else 0),
+               MEM_ALIGNMENT=8, FILE_ALIGNMENT=-1)
+        expect(records[(1, b)], "b.dat (child)", OPENS=1, FILENOS=-1, READS=1, BYTES_READ=10, MAX_BYTE_READ=9,
+               MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize, MAX_READ_TIME_SIZE=10, SIZE_READ_0_100=1,
+               ACCESS1_ACCESS=10, ACCESS1_COUNT=1)
+        # c.dat: opened twice, one record; the read after reopening is a switch from the writes.
+        check(records[(0, c)]["POSIX_MAX_WRITE_TIME_SIZE"] in {4096, 100}, "c.dat's slowest write")
+        expect(records[(0, c)], "c.dat", OPENS=2, FILENOS=-1, READS=1, WRITES=2, MODE=0o600, BYTES_READ=4096,
+               BYTES_WRITTEN=4196, MAX_BYTE_READ=4095, MAX_BYTE_WRITTEN=4195, SEQ_WRITES=1, CONSEC_WRITES=1,
+               RW_SWITCHES=1, MEM_NOT_ALIGNED=2, MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize, MAX_READ_TIME_SIZE=4096,
+               MAX_WRITE_TIME_SIZE=records[(0, c)]["POSIX_MAX_WRITE_TIME_SIZE"], SIZE_READ_1K_10K=1,
+               SIZE_WRITE_0_100=1, SIZE_WRITE_1K_10K=1, ACCESS1_ACCESS=4096, ACCESS1_COUNT=2, ACCESS2_ACCESS=100,
+               ACCESS2_COUNT=1)
+        expect(records[(0, kept)], "hidden/kept.dat", OPENS=1, FILENOS=-1, WRITES=1, MODE=0o644, BYTES_WRITTEN=10,
+               MAX_BYTE_WRITTEN=9, MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize, MAX_WRITE_TIME_SIZE=10, SIZE_WRITE_0_100=1,
+               ACCESS1_ACCESS=10, ACCESS1_COUNT=1)
+        seconds = float(next(l for l in header if l.startswith("# run time: ")).split(": ")[1])
+        f = times_in_order(records[(0, a)], "a.dat", seconds)
+        check(f["READ_TIME"] > 0 and f["WRITE_TIME"] > 0 and f["META_TIME"] > 0, f"a.dat's times: {f}")
+        check(f["OPEN_START_TIMESTAMP"] <= f["WRITE_START_TIMESTAMP"] <= f["READ_START_TIMESTAMP"] <= f["CLOSE_START_TIMESTAMP"],
+              f"a.dat's first open, write, read and close in that order: {f}")
+        check(f["MAX_READ_TIME"] <= f["READ_TIME"] and f["MAX_WRITE_TIME"] <= f["WRITE_TIME"], f"a.dat's maxima: {f}")
+        f = times_in_order(records[(0, b)], "b.dat", seconds)
+        check(f["META_TIME"] == 0 and f["READ_TIME"] == 0, f"b.dat was only renamed to: {f}")
+        # The same run's summary, as a person reads it, and as JSON: one object per record.
+        again = os.path.join(tmp, "again")
+        os.mkdir(again)
+        r = run([spec, "--run", "--", IO_SEQUENCE, again])
+        check(r.returncode == 0, f"table: {r.returncode} {r.stderr}")
+        check(f"{again}/a.dat  (pid " in r.stdout and "  opens 3 (dups 1)  reads 12  writes 6  seeks 1  stats 2  mmaps 1"
+              in r.stdout and "most common strides: 900 B x 3, 700 B x 1, 500 B x 1, 110 B x 1" in r.stdout
+              and "job: 2 processes, 6 file records" in r.stdout, f"summary: {r.stdout}")
+    print("ok: io posix counters of a known sequence")
+
+
+def dd_known_blocks():
+    need_tracing()
+    need_program("dd")
+    with tempfile.TemporaryDirectory(prefix="ebpfgen-io-") as tmp:
+        out = os.path.join(tmp, "dd.out")
+        r = run(["-e", "io posix duration 30s", "--run", "--format", "json", "--", "dd", "if=/dev/zero", f"of={out}",
+                 "bs=4096", "count=8"])
+        check(r.returncode == 0, f"exit 0: {r.returncode} {r.stderr}")
+        lines = [json.loads(l) for l in r.stdout.splitlines()]
+        check([l["file"] for l in lines] == [out], f"one record, dd.out (/dev/zero and the libraries excluded): {lines}")
+        rec = lines[0]
+        check(rec["record_id"] == fnv1a(out) and (rec["mount_point"], rec["fs_type"]) == mount_of(out), f"record: {rec}")
+        c = rec["counters"]
+        # dd opens of=, dup2()s it to its stdout, closes the first descriptor, writes 8 blocks.
+        wanted = {"POSIX_OPENS": 2, "POSIX_DUPS": 1, "POSIX_WRITES": 8, "POSIX_BYTES_WRITTEN": 8 * 4096,
+                  "POSIX_MAX_BYTE_WRITTEN": 8 * 4096 - 1, "POSIX_SEQ_WRITES": 7, "POSIX_CONSEC_WRITES": 7,
+                  "POSIX_SIZE_WRITE_1K_10K": 8, "POSIX_ACCESS1_ACCESS": 4096, "POSIX_ACCESS1_COUNT": 8,
+                  "POSIX_MODE": 0o666, "POSIX_READS": 0, "POSIX_FILE_NOT_ALIGNED": 0, "POSIX_RW_SWITCHES": 0,
+                  "POSIX_FILENOS": -1, "POSIX_MAX_WRITE_TIME_SIZE": 4096}
+        for k, v in wanted.items():
+            check(c[k] == v, f"dd: {k} is {c[k]}, not {v}")
+        check(len(c) == 69 and len(rec["fcounters"]) == 17, f"counters: {len(c)} {len(rec['fcounters'])}")
+    print("ok: io posix counters of dd")
+
+
+def spec_errors():
+    cases = [
+        ('io posix window 1s', "<command-line>:1:17: error: io posix reports each file's counters once, when the run "
+         "ends: it takes no window"),
+        ('io posix exclude "tmp/"', "<command-line>:1:18: error: a prefix is an absolute path: it starts with '/' "
+         "(a relative path is never matched)"),
+        ('io posix exclude "/a/", "/a/"', "<command-line>:1:25: error: prefix \"/a/\" is listed twice"),
+        ('io posix io posix', "<command-line>:1:10: error: io posix given twice"),
+        ('io posx', "<command-line>:1:4: error: expected an I/O module after 'io': posix; did you mean 'posix'?"),
+        ('io posix exclude', "<command-line>:1:17: error: expected a quoted path prefix, e.g. exclude \"/scratch/tmp/\""),
+        ('io posix exclude "/' + "x" * 63 + '"', "<command-line>:1:18: error: this prefix has 64 bytes; bpftrace's "
+         "strings hold at most 63 (BPFTRACE_STRLEN is 64, with the closing NUL)"),
+        ('io posix on syscall read { count as io_reads }', "<command-line>:1:37: error: 'io_reads' is reserved for "
+         "ebpfgen's own maps"),
+    ]
+    for spec, wanted in cases:
+        r = run(["--check", "--syscall-table", "builtin", "-e", spec])
+        first = r.stderr.splitlines()[0] if r.stderr else ""
+        check(r.returncode == 1 and first == wanted, f"{spec!r}: {r.returncode} {first!r} != {wanted!r}")
+    r = run(["--run", "--format", "darshan", "-e", "on syscall read { count }"])
+    check(r.returncode == 2 and "--format darshan prints the counters of 'io posix'" in r.stderr, f"{r.stderr!r}")
+    print("ok: io posix errors")
+
+
+if __name__ == "__main__":
+    {"known_sequence": known_sequence, "dd_known_blocks": dd_known_blocks, "spec_errors": spec_errors}[sys.argv[3]]()

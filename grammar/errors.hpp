@@ -20,7 +20,7 @@ EBPFGEN_ERROR(string_end, "unterminated string: expected a closing '\"' before t
 EBPFGEN_ERROR(target_kind, "expected a target: all, pid N, comm \"NAME\", cgroup \"PATH\", container \"NAME\" or command \"PROGRAM ARGS\"");
 EBPFGEN_WORDS(target_kind, "all pid comm cgroup container command");
 EBPFGEN_ERROR(pid_number, "expected a process id (a positive whole number)");
-EBPFGEN_ERROR(comm_name, "expected a quoted process name, e.g. comm \"nginx\"");
+EBPFGEN_ERROR(comm_name, "expected a quoted process name, e.g. comm \"nginx\", or comm starts with \"model\"");
 EBPFGEN_ERROR(cgroup_path, "expected a quoted cgroup v2 path, e.g. cgroup \"/sys/fs/cgroup/unified/web\"");
 EBPFGEN_ERROR(container_name, "expected a quoted container name, e.g. container \"web\"");
 EBPFGEN_ERROR(runtime_name, "expected a container runtime: docker, podman, nerdctl or crictl");
@@ -40,7 +40,11 @@ EBPFGEN_ERROR(in_binary, "expected 'in' and the binary, e.g. uprobe readline in 
 EBPFGEN_WORDS(in_binary, "in");
 EBPFGEN_ERROR(binary_path, "expected the binary: a path, a program on PATH or a library, e.g. \"/bin/bash\", bash, libc");
 EBPFGEN_ERROR(profile_rate, "expected a sampling rate such as 99hz");
-EBPFGEN_ERROR(compare_op, "expected a comparison operator: ==, !=, <, <=, > or >=");
+EBPFGEN_ERROR(compare_op, "expected a comparison operator: ==, !=, <, <=, > or >=, or 'starts with'");
+EBPFGEN_WORDS(compare_op, "starts");
+EBPFGEN_ERROR(with_keyword, "expected 'with' after 'starts', e.g. comm starts with \"model\"");
+EBPFGEN_WORDS(with_keyword, "with");
+EBPFGEN_ERROR(prefix_value, "expected a quoted prefix, e.g. comm starts with \"model\"");
 EBPFGEN_ERROR(compared_value, "expected a number, a quoted string or a field to compare with");
 EBPFGEN_ERROR(or_cond, "expected a condition such as ret > 0, fd == 3, comm == \"nginx\" or socket");
 EBPFGEN_ERROR(and_cond, "expected a condition such as ret > 0, fd == 3, comm == \"nginx\" or socket");

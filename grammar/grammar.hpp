@@ -78,7 +78,9 @@ struct runtime_name : p::sor<TAO_PEGTL_KEYWORD("docker"), TAO_PEGTL_KEYWORD("pod
 struct command_line : string {};                                        // command "redis-server --port 7000"
 struct with_descendants : p::seq<_, TAO_PEGTL_KEYWORD("and"), _, TAO_PEGTL_KEYWORD("descendants")> {};
 struct target_pid : p::seq<TAO_PEGTL_KEYWORD("pid"), then<pid_number>, p::opt<with_descendants>> {};  // pid 1234 and descendants
-struct target_comm : p::seq<TAO_PEGTL_KEYWORD("comm"), then<comm_name>> {};
+struct with_keyword : TAO_PEGTL_KEYWORD("with") {};                     // after `starts`
+struct comm_starts_with : p::seq<_, TAO_PEGTL_KEYWORD("starts"), then<with_keyword>> {};  // a name's prefix
+struct target_comm : p::seq<TAO_PEGTL_KEYWORD("comm"), p::opt<comm_starts_with>, then<comm_name>> {};  // comm [starts with] "nginx"
 struct target_cgroup : p::seq<TAO_PEGTL_KEYWORD("cgroup"), then<cgroup_path>> {};
 struct target_runtime : p::seq<_, TAO_PEGTL_KEYWORD("runtime"), then<runtime_name>> {};
 struct target_container : p::seq<TAO_PEGTL_KEYWORD("container"), then<container_name>, p::opt<target_runtime>> {};
@@ -129,12 +131,15 @@ struct compare_op : p::sor<TAO_PEGTL_STRING("=="), TAO_PEGTL_STRING("!="), TAO_P
                            TAO_PEGTL_STRING(">="), p::one<'<'>, p::one<'>'>> {};
 struct compared_value : operand {};                                     // right of an operator
 struct comparison : p::seq<field, then<compare_op>, then<compared_value>> {};  // ret > 0
+struct prefix_value : string {};                                        // the text a prefix test looks for
+struct starts_with : p::seq<TAO_PEGTL_KEYWORD("starts"), then<with_keyword>> {};  // the prefix operator
+struct prefix_test : p::seq<field, _, starts_with, then<prefix_value>> {};  // comm starts with "model"
 struct socket_test : TAO_PEGTL_KEYWORD("socket") {};                    // fd is a socket
 struct condition_atom;
 struct not_cond : p::seq<TAO_PEGTL_KEYWORD("not"), then<condition_atom>> {};
 struct close_paren : p::one<')'> {};
 struct paren_cond : p::seq<p::one<'('>, then<or_cond>, then<close_paren>> {};
-struct condition_atom : nested<p::sor<not_cond, paren_cond, socket_test, comparison>> {};  // depth-limited
+struct condition_atom : nested<p::sor<not_cond, paren_cond, socket_test, prefix_test, comparison>> {};  // depth-limited
 struct and_cond : p::seq<condition_atom, p::star<_, TAO_PEGTL_KEYWORD("and"), then<condition_atom>>> {};
 struct or_cond : p::seq<and_cond, p::star<_, TAO_PEGTL_KEYWORD("or"), then<and_cond>>> {};
 struct where_clause : p::seq<_, kw_where, then<or_cond>> {};

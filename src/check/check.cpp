@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <regex>
 #include <set>
 
@@ -56,6 +57,10 @@ void check_target(const ast::Target& t) {
       break;
     }
     case ast::TargetKind::Comm:
+      if (t.prefix && (t.value.empty() || t.value.size() > 15 || has_control_chars(t.value))) {
+        throw SpecError(t.where, "a process name's prefix has 1 to 15 printable characters (the kernel keeps no more "
+                                 "of a name), so this one would never match");
+      }
       if (t.value.empty() || t.value.size() > 15 || has_control_chars(t.value)) {
         throw SpecError(t.where, "a process name has 1 to 15 printable characters (the kernel keeps no more), "
                                  "so this one would never match");
@@ -294,7 +299,43 @@ class BlockChecker {
     }
   }
 
+  // FIELD starts with "TEXT": compiled to bpftrace's strncmp(FIELD, "TEXT", length) == 0.
+  void check_prefix(const ast::Condition& c) {
+    FieldRef lhs = field(c.lhs);
+    if (lhs.type == ValueType::Stack) throw SpecError(c.lhs.where, "stacks cannot be compared");
+    check_comparable(lhs, c.lhs);
+    if (lhs.type != ValueType::String) {
+      throw SpecError(c.lhs.where, fmt::format("'{}' is a number, and 'starts with' tests text; compare it with "
+                                               "==, !=, <, <=, > or >=",
+                                               c.lhs.text));
+    }
+    const std::string& prefix = c.rhs.text;
+    if (prefix.empty()) {
+      throw SpecError(c.rhs.where, "the prefix is empty, so every text starts with it; give at least one character");
+    }
+    if (has_control_chars(prefix)) throw SpecError(c.rhs.where, "strings in conditions must be printable");
+    if (prefix.size() > bpftrace_max_string) {
+      throw SpecError(c.rhs.where, fmt::format("this prefix has {} bytes; bpftrace's strings hold at most {} "
+                                               "(BPFTRACE_STRLEN is 64, with the closing NUL)",
+                                               prefix.size(), bpftrace_max_string));
+    }
+    if (lhs.kind == FieldKind::Builtin && lhs.builtin == "comm" && prefix.size() > 15) {
+      throw SpecError(c.rhs.where, fmt::format("a process name has at most 15 characters, so none starts with "
+                                               "this {}-character prefix", prefix.size()));
+    }
+    // A char[N] field holds at most N characters.
+    if (lhs.c_type.starts_with("char[") && lhs.c_type.ends_with("]")) {
+      std::size_t size = std::strtoul(lhs.c_type.c_str() + 5, nullptr, 10);
+      if (size > 0 && prefix.size() > size) {
+        throw SpecError(c.rhs.where, fmt::format("'{}' holds at most {} characters ({}), so it never starts with "
+                                                 "this {}-character prefix",
+                                                 c.lhs.text, size, lhs.c_type, prefix.size()));
+      }
+    }
+  }
+
   void check_comparison(const ast::Condition& c) {
+    if (c.op == ast::starts_with) return check_prefix(c);
     FieldRef lhs = field(c.lhs);
     if (lhs.type == ValueType::Stack) throw SpecError(c.lhs.where, "stacks cannot be compared");
     check_comparable(lhs, c.lhs);

@@ -159,6 +159,11 @@ class BlockWriter {
   std::string condition_code(const ast::Condition& c, const FieldSpelling& where) const {
     switch (c.kind) {
       case ast::Condition::Kind::Compare:
+        // A prefix: bpftrace's strncmp over the prefix's length (in bytes).
+        if (c.op == ast::starts_with) {
+          return fmt::format("strncmp({}, {}, {}) == 0", operand_code(c.lhs, where), operand_code(c.rhs, where),
+                             c.rhs.text.size());
+        }
         return operand_code(c.lhs, where) + " " + c.op + " " + operand_code(c.rhs, where);
       case ast::Condition::Kind::Socket: {
         ast::Operand fd{ast::Operand::Kind::Field, "fd", 0, c.where};

@@ -65,7 +65,9 @@ std::string target_filter(const CheckedSpec& spec) {
       }
       return "(" + filter + ")";  // predicates join it to other conditions with &&
     }
-    case ast::TargetKind::Comm: return "comm == " + string_literal(t.value);
+    case ast::TargetKind::Comm:
+      if (t.prefix) return fmt::format("strncmp(comm, {}, {}) == 0", string_literal(t.value), t.value.size());
+      return "comm == " + string_literal(t.value);
     case ast::TargetKind::Cgroup: return "cgroup == cgroupid(" + string_literal(spec.cgroup_directory) + ")";
     // Known when the program is run: bpftrace's first positional parameter.
     // A container by its mount namespace: every runtime gives each container one, and
@@ -145,7 +147,8 @@ std::string target_description(const ast::Target& t) {
       return "process " + t.value + (t.descendants ? fmt::format(", its threads and its descendants ({} generations)",
                                                                   ast::descendant_generations)
                                                    : " and its threads");
-    case ast::TargetKind::Comm: return "processes named " + string_literal(t.value);
+    case ast::TargetKind::Comm:
+      return (t.prefix ? "processes whose name starts with " : "processes named ") + string_literal(t.value);
     case ast::TargetKind::Cgroup: return "cgroup " + string_literal(t.value) + " (that cgroup only, not its children)";
     case ast::TargetKind::Container:
       return "container " + string_literal(t.value) + (t.runtime.empty() ? "" : " (" + t.runtime + ")") +

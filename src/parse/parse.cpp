@@ -27,12 +27,12 @@ using selector = p::parse_tree::selector<
     Rule,
     p::parse_tree::store_content::on<
         g::target_pid, g::target_comm, g::target_cgroup, g::target_container, g::target_command, g::target_all,
-        g::pid_number, g::with_descendants, g::comm_name, g::cgroup_path, g::container_name, g::runtime_name, g::command_line,
+        g::pid_number, g::with_descendants, g::comm_starts_with, g::comm_name, g::cgroup_path, g::container_name, g::runtime_name, g::command_line,
         g::duration_stmt, g::window_stmt, g::duration_value, g::option_stmt, g::option_name, g::option_value,
         g::metrics_stmt, g::metric_name, g::probe_block, g::syscall_probe, g::syscall_name, g::tracepoint_probe,
         g::tracepoint_name, g::uprobe_probe, g::uretprobe_probe, g::kprobe_probe, g::kretprobe_probe,
         g::function_name, g::binary_path, g::profile_probe, g::profile_rate, g::where_clause, g::or_cond,
-        g::and_cond, g::not_cond, g::comparison, g::compare_op, g::socket_test, g::field, g::integer, g::string,
+        g::and_cond, g::not_cond, g::comparison, g::prefix_test, g::prefix_value, g::compare_op, g::socket_test, g::field, g::integer, g::string,
         g::print_action, g::aggregation, g::count_function, g::value_function, g::lhist_function, g::value,
         g::unit, g::key, g::map_name, g::lhist_low, g::lhist_high, g::lhist_step, g::span_block, g::span_name,
         g::span_start, g::span_end, g::span_key_field, g::span_nth_value, g::io_stmt, g::io_exclude, g::io_include,
@@ -142,6 +142,12 @@ ast::Condition condition_of(const Node& n) {
     c.children.push_back(condition_of(*n.children.front()));
   } else if (n.is_type<g::socket_test>()) {
     c.kind = ast::Condition::Kind::Socket;
+  } else if (n.is_type<g::prefix_test>()) {  // field, prefix
+    c.kind = ast::Condition::Kind::Compare;
+    c.lhs = operand_of(*n.children.at(0));
+    c.op = ast::starts_with;
+    const Node& prefix = *n.children.at(1);
+    c.rhs = {ast::Operand::Kind::String, unquote(prefix.string_view()), 0, location_of(prefix)};
   } else {  // comparison: field, operator, value
     c.kind = ast::Condition::Kind::Compare;
     c.lhs = operand_of(*n.children.at(0));
@@ -285,6 +291,8 @@ ast::Target target_of(const Node& n) {
       target.runtime = c.string();
     } else if (c.is_type<g::with_descendants>()) {
       target.descendants = true;
+    } else if (c.is_type<g::comm_starts_with>()) {
+      target.prefix = true;
     } else {
       target.value = c.is_type<g::pid_number>() ? c.string() : unquote(c.string_view());
       target.where = location_of(c);

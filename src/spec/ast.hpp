@@ -29,6 +29,7 @@ struct Target {
   std::string value;    // pid digits, comm, path, container name or command line
   std::string runtime;  // container runtime, when named
   bool descendants = false;  // pid targets: also the processes it started, and theirs
+  bool prefix = false;       // comm targets: every name that starts with `value` (comm starts with "...")
   std::vector<std::string> argv;  // the command's program and arguments, for command targets
   Location where;
 };
@@ -52,10 +53,13 @@ struct Operand {
   Location where;
 };
 
+// The operator of a prefix test, `FIELD starts with "TEXT"`: a Compare whose right side is the prefix.
+inline constexpr const char* starts_with = "starts with";
+
 struct Condition {
   enum class Kind { Compare, And, Or, Not, Socket };
   Kind kind = Kind::Compare;
-  std::string op;  // for Compare: == != < <= > >=
+  std::string op;  // for Compare: == != < <= > >=, or starts_with
   Operand lhs, rhs;
   std::vector<Condition> children;  // And, Or: two or more; Not: one
   Location where;

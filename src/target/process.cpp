@@ -68,6 +68,14 @@ std::vector<pid_t> processes_named(const std::string& comm) {
   return pids;
 }
 
+std::vector<pid_t> processes_named_from(const std::string& prefix) {
+  std::vector<pid_t> pids;
+  for (pid_t pid : all_processes()) {
+    if (process_comm(pid).starts_with(prefix)) pids.push_back(pid);
+  }
+  return pids;
+}
+
 namespace {
 
 // The parent's pid: the field after the parenthesised comm in /proc/PID/stat.

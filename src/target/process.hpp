@@ -24,6 +24,8 @@ std::vector<pid_t> all_processes();
 // Those in one namespace / with one comm.
 std::vector<pid_t> processes_in_namespace(const std::string& kind, std::uint64_t inode);
 std::vector<pid_t> processes_named(const std::string& comm);
+// The processes whose name starts with `prefix`.
+std::vector<pid_t> processes_named_from(const std::string& prefix);
 // Its children, their children and so on, `generations` deep, ascending.
 std::vector<pid_t> descendants_of(pid_t pid, int generations);
 // The processes of a cgroup v2 directory (its cgroup.procs).

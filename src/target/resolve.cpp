@@ -54,9 +54,10 @@ Resolved resolve_pid(const ast::Target& t) {
 }
 
 Resolved resolve_comm(const ast::Target& t) {
-  auto pids = processes_named(t.value);
+  auto pids = t.prefix ? processes_named_from(t.value) : processes_named(t.value);
   return {std::nullopt,
-          {fmt::format("processes named '{}' running now: {}", t.value, process_list(pids)),
+          {fmt::format("processes {} '{}' running now: {}", t.prefix ? "whose name starts with" : "named", t.value,
+                       process_list(pids)),
            "processes that take this name later are traced too"},
           std::nullopt,
           ""};

@@ -527,3 +527,58 @@ TEST_CASE("prints and keys fit bpftrace 0.17's 512-byte BPF stack, as measured")
   // Separate statements share the stack.
   CHECK(errors_of("on syscall openat { print " + repeated("pid", 62) + "\n print " + repeated("pid", 62) + " }") == "");
 }
+
+TEST_CASE("a prefix test takes text and a printable prefix of 1 character up to what the field holds") {
+  CHECK(errors_of("on syscall openat where comm starts with \"py\" or args.filename starts with \"/etc/\" { count }") == "");
+  CHECK(errors_of("on syscall read, write where syscall starts with \"wr\" { count by syscall }") == "");
+  CHECK(errors_of("on uprobe shop::Cart::total in \"" UPROBE_TARGET "\" where func starts with \"shop::\" { count }") == "");
+  CHECK(errors_of("on syscall read where comm starts with \"abcdefghijklmno\" { count }") == "");  // 15: a whole name
+  CHECK(errors_of("on syscall read where comm starts with \"\" { count }") ==
+        "t.obs:1:40: error: the prefix is empty, so every text starts with it; give at least one character\n"
+        "  on syscall read where comm starts with \"\" { count }\n"
+        "                                         ^~\n");
+  CHECK(errors_of("on syscall read where comm starts with \"abcdefghijklmnop\" { count }") ==
+        "t.obs:1:40: error: a process name has at most 15 characters, so none starts with this 16-character prefix\n"
+        "  on syscall read where comm starts with \"abcdefghijklmnop\" { count }\n"
+        "                                         ^~~~~~~~~~~~~~~~~~\n");
+  CHECK(errors_of("on syscall read where ret starts with \"1\" { count }") ==
+        "t.obs:1:23: error: 'ret' is a number, and 'starts with' tests text; compare it with ==, !=, <, <=, > or >=\n"
+        "  on syscall read where ret starts with \"1\" { count }\n"
+        "                        ^~~\n");
+  CHECK(errors_of("on syscall read where comm starts with \"a\\tb\" { count }") ==
+        "t.obs:1:40: error: strings in conditions must be printable\n"
+        "  on syscall read where comm starts with \"a\\tb\" { count }\n"
+        "                                         ^~~~~~\n");
+  std::string long_prefix(64, 'a');
+  CHECK(errors_of("on syscall openat where args.filename starts with \"" + long_prefix + "\" { count }")
+            .find("t.obs:1:51: error: this prefix has 64 bytes; bpftrace's strings hold at most 63 (BPFTRACE_STRLEN is "
+                  "64, with the closing NUL)\n") == 0);
+  CHECK(errors_of("on syscall read where kstack starts with \"a\" { count }").find("error: stacks cannot be compared") !=
+        std::string::npos);
+  CHECK(errors_of("on syscall read where probe starts with \"t\" { count }").find("error: 'probe' cannot be compared") !=
+        std::string::npos);
+  CHECK(errors_of("on kprobe vfs_read where func starts with \"vfs\" { count }")
+            .find("error: a kprobe's 'func' cannot be compared") != std::string::npos);
+  // A char[N] tracepoint field holds at most N characters (read from tracefs, where there is one).
+  if (test::machine().tracepoint_fields("sched", "sched_switch")) {
+    CHECK(errors_of("on tracepoint sched:sched_switch where args.prev_comm starts with \"abcdefghijklmnop\" { count }") ==
+          "");
+    CHECK(errors_of("on tracepoint sched:sched_switch where args.prev_comm starts with \"abcdefghijklmnopq\" { count }") ==
+          "t.obs:1:67: error: 'args.prev_comm' holds at most 16 characters (char[16]), so it never starts with this "
+          "17-character prefix\n"
+          "  on tracepoint sched:sched_switch where args.prev_comm starts with \"abcdefghijklmnopq\" { count }\n"
+          "                                                                    ^~~~~~~~~~~~~~~~~~~\n");
+  } else {
+    MESSAGE("skipped the char[N] cases: no tracefs with sched:sched_switch");
+  }
+}
+
+TEST_CASE("a target by a name's prefix has 1 to 15 printable characters") {
+  CHECK(errors_of("target comm starts with \"model\" metrics rps") == "");
+  CHECK(errors_of("target comm starts with \"abcdefghijklmno\" metrics rps") == "");
+  for (const char* bad : {"\"\"", "\"abcdefghijklmnop\"", "\"a\\nb\""}) {
+    CHECK(errors_of(std::string("target comm starts with ") + bad + " metrics rps")
+              .find("t.obs:1:25: error: a process name's prefix has 1 to 15 printable characters (the kernel keeps no "
+                    "more of a name), so this one would never match\n") == 0);
+  }
+}

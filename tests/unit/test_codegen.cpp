@@ -275,3 +275,28 @@ TEST_CASE("a span's start remembers its key's time, its end the Nth time finds i
                 "  }\n") != std::string::npos);
   CHECK(bt.find("  clear(@_span_s_start);\n  clear(@_span_s_seen);\n") != std::string::npos);
 }
+
+TEST_CASE("a prefix test is bpftrace's strncmp over the prefix's bytes, its text escaped") {
+  std::string p = program("on syscall openat where comm starts with \"py\" and not args.filename starts with \"/e\\\"t\" "
+                          "{ count }");
+  CHECK(p.find("/(strncmp(comm, \"py\", 2) == 0) && (!(strncmp(str(args->filename), \"/e\\\"t\", 4) == 0))/") !=
+        std::string::npos);
+  // At the return, the argument saved at entry.
+  std::string r = program("on syscall openat where args.filename starts with \"/tmp/\" and ret >= 0 { count }");
+  CHECK(r.find("  if ((strncmp($filename, \"/tmp/\", 5) == 0) && (args->ret >= 0)) {\n") != std::string::npos);
+  // The syscall's name is a literal of its probe.
+  std::string s = program("on syscall read, write where syscall starts with \"wr\" { count }");
+  CHECK(s.find("/strncmp(\"write\\0") != std::string::npos);
+  CHECK(s.find("\", \"wr\", 2) == 0/") != std::string::npos);
+  // The length counts bytes: a backslash is one byte, written as two.
+  CHECK(program("on syscall read where comm starts with \"a\\\\b\" { count }").find("strncmp(comm, \"a\\\\b\", 3) == 0") !=
+        std::string::npos);
+}
+
+TEST_CASE("a target by a name's prefix filters every probe with strncmp, and says so") {
+  std::string p = program("target comm starts with \"mo\\\"del\" on syscall read { count }");
+  CHECK(p.find("// Target: processes whose name starts with \"mo\\\"del\".\n") != std::string::npos);
+  CHECK(p.find("printf(\"Tracing processes whose name starts with \\\"mo\\\\\\\"del\\\". Hit Ctrl-C to end.\\n\");") !=
+        std::string::npos);
+  CHECK(p.find("tracepoint:syscalls:sys_enter_read\n/strncmp(comm, \"mo\\\"del\", 6) == 0/\n") != std::string::npos);
+}

@@ -104,7 +104,7 @@ TEST_CASE("syntax errors say what was expected, where") {
         "t.obs:1:19: error: unterminated string: expected a closing '\"' before the end of the line\n"
         "  target comm \"nginx\n                    ^\n");
   CHECK(errors_of("on syscall read where ret { count }") ==
-        "t.obs:1:27: error: expected a comparison operator: ==, !=, <, <=, > or >=\n"
+        "t.obs:1:27: error: expected a comparison operator: ==, !=, <, <=, > or >=, or 'starts with'\n"
         "  on syscall read where ret { count }\n                            ^\n");
 }
 
@@ -138,4 +138,55 @@ TEST_CASE("a pid target may take its descendants") {
   CHECK(spec.target->value == "42");
   CHECK(spec.target->descendants);
   CHECK_FALSE(ebpfgen::parse_spec({"t.obs", "target pid 42 on syscall read { count }"}).target->descendants);
+}
+
+TEST_CASE("a prefix test, FIELD starts with \"TEXT\", and a target by a name's prefix") {
+  auto spec = parse("target comm starts with \"model\"\n"
+                    "on syscall openat where comm starts with \"py\" and not args.filename starts with \"/etc/\" { count }");
+  REQUIRE(spec.target);
+  CHECK(spec.target->kind == ast::TargetKind::Comm);
+  CHECK(spec.target->prefix);
+  CHECK(spec.target->value == "model");
+  CHECK(spec.target->where.column == 25);
+  CHECK_FALSE(parse("target comm \"model\"").target->prefix);
+  const auto& where = *spec.blocks.at(0).where;
+  REQUIRE(where.kind == ast::Condition::Kind::And);
+  const auto& prefix = where.children.at(0);
+  CHECK(prefix.kind == ast::Condition::Kind::Compare);
+  CHECK(prefix.op == ast::starts_with);
+  CHECK(prefix.lhs.text == "comm");
+  CHECK(prefix.rhs.kind == ast::Operand::Kind::String);
+  CHECK(prefix.rhs.text == "py");
+  CHECK(prefix.rhs.where.line == 2);
+  CHECK(prefix.rhs.where.column == 42);
+  CHECK(where.children.at(1).kind == ast::Condition::Kind::Not);
+  CHECK(where.children.at(1).children.at(0).rhs.text == "/etc/");
+  // Escapes are decoded, as in every string.
+  CHECK(parse(R"(on syscall read where comm starts with "a\"b" { count })").blocks[0].where->rhs.text == "a\"b");
+  // A field named like the keyword is still a field.
+  CHECK(parse("on tracepoint x:y where args.starts == 1 { count }").blocks[0].where->lhs.text == "args.starts");
+}
+
+TEST_CASE("a prefix test's syntax errors") {
+  CHECK(errors_of("on syscall read where comm starts \"a\" { count }") ==
+        "t.obs:1:35: error: expected 'with' after 'starts', e.g. comm starts with \"model\"\n"
+        "  on syscall read where comm starts \"a\" { count }\n"
+        "                                    ^\n");
+  CHECK(errors_of("on syscall read where comm starts with model { count }") ==
+        "t.obs:1:40: error: expected a quoted prefix, e.g. comm starts with \"model\"\n"
+        "  on syscall read where comm starts with model { count }\n"
+        "                                         ^~~~~\n");
+  CHECK(errors_of("on syscall read where comm start with \"a\" { count }") ==
+        "t.obs:1:28: error: expected a comparison operator: ==, !=, <, <=, > or >=, or 'starts with'; "
+        "did you mean 'starts'?\n"
+        "  on syscall read where comm start with \"a\" { count }\n"
+        "                             ^~~~~\n");
+  CHECK(errors_of("target comm starts wit \"a\" metrics rps") ==
+        "t.obs:1:20: error: expected 'with' after 'starts', e.g. comm starts with \"model\"; did you mean 'with'?\n"
+        "  target comm starts wit \"a\" metrics rps\n"
+        "                     ^~~\n");
+  CHECK(errors_of("target comm starts with model metrics rps") ==
+        "t.obs:1:25: error: expected a quoted process name, e.g. comm \"nginx\", or comm starts with \"model\"\n"
+        "  target comm starts with model metrics rps\n"
+        "                          ^~~~~\n");
 }

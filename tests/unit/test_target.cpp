@@ -105,3 +105,14 @@ TEST_CASE("/proc facts about this process") {
   auto named = processes_named("unit_tests");
   CHECK(std::find(named.begin(), named.end(), ::getpid()) != named.end());
 }
+
+TEST_CASE("a comm target by prefix finds the processes whose name starts with it") {
+  auto from = processes_named_from("unit_te");
+  CHECK(std::find(from.begin(), from.end(), ::getpid()) != from.end());
+  CHECK(processes_named_from("unit_tests_but_longer").empty());
+  ast::Target t = make(ast::TargetKind::Comm, "unit_te");
+  t.prefix = true;
+  auto r = resolve_target(t, machine);
+  CHECK(r.facts.at(0).starts_with("processes whose name starts with 'unit_te' running now: "));
+  CHECK(r.facts.at(0).find(std::to_string(::getpid()) + " unit_tests") != std::string::npos);
+}

@@ -114,7 +114,7 @@ Facts read_facts(const ReadOptions& options) {
   std::error_code ec;
   facts.kprobes = std::filesystem::exists("/sys/bus/event_source/devices/kprobe", ec) ||
                   (facts.tracefs && std::filesystem::exists(*facts.tracefs / "kprobe_events", ec));
-  if (options.syscall_table == SyscallTable::Auto && facts.tracefs) {
+  if (options.read_syscalls && options.syscall_table == SyscallTable::Auto && facts.tracefs) {
     if (auto catalog = SyscallCatalog::from_tracefs(*facts.tracefs)) facts.syscalls = std::move(*catalog);
   }
   return facts;

@@ -20,6 +20,9 @@ enum class SyscallTable { Auto, Builtin };  // --syscall-table
 struct ReadOptions {
   SyscallTable syscall_table = SyscallTable::Auto;
   bool mount_tracefs = false;  // mount tracefs first when it is missing (--mount-tracefs)
+  // The syscall catalogue is read from tracefs (hundreds of format files) only for the
+  // commands that check a spec or list syscalls; the others keep the built-in table.
+  bool read_syscalls = true;
 };
 
 struct Facts {

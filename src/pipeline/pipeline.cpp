@@ -73,8 +73,12 @@ int run(const Request& r) {
   try {
     auto spec = spec_of(r);
     if (!spec) return exit_usage_error;
+    if (r.action == Action::Targets) {
+      auto options = r.kernel;
+      options.read_syscalls = false;
+      return show_target(spec->target.value_or(ast::Target{}), kernel::read_facts(options));
+    }
     auto facts = kernel::read_facts(r.kernel);
-    if (r.action == Action::Targets) return show_target(spec->target.value_or(ast::Target{}), facts);
     // A --cgroup is not in the spec, so its directory is not a spec error but a target not found.
     if (r.target_is_cgroup_option) {
       if (auto missing = target::missing_cgroup(spec->target->value, facts.cgroup2); !missing.empty()) {
@@ -123,7 +127,7 @@ int list_symbols(const std::string& binary_name, const std::optional<std::string
   try {
     std::string name = binary_name;
     if (name.find('/') != std::string::npos && name.front() != '/') name = std::filesystem::absolute(name).string();
-    auto root = target::binaries_root(target::resolve_target(target.value_or(ast::Target{}), kernel::read_facts()));
+    auto root = target::binaries_root(target::resolve_target(target.value_or(ast::Target{}), kernel::read_facts({.read_syscalls = false})));
     std::string binary = symbols::find_binary(name, root);
     auto functions = symbols::read_functions(binary);
     if (pattern) {

@@ -155,15 +155,7 @@ def with_servers(body):
     need_tracing()
     podman_setup.prepare()
     with podman_setup.Podman() as pm:
-        inside = outside = None
-        try:
-            inside = Servers(pm, server_image(pm))
-            outside = Servers()
-            body(pm, inside, outside)
-        finally:
-            for s in (inside, outside):
-                if s:
-                    s.stop()
+        podman_setup.with_twins(pm, lambda: Servers(pm, server_image(pm)), Servers, body)
 
 
 def traced(target_args, inside, outside, then=None):

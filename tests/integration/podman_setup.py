@@ -291,6 +291,18 @@ class Podman:
         if left:
             raise AssertionError(f"not removed: {left}")
 
+def with_twins(pm, make_inside, make_outside, body):
+    """BODY(pm, inside, outside) with a server made in a container and its twin on the host; both stopped after."""
+    inside = outside = None
+    try:
+        inside = make_inside()
+        outside = make_outside()
+        body(pm, inside, outside)
+    finally:
+        for server in (inside, outside):
+            if server:
+                server.stop()
+
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in ("prepare", "clean"):

@@ -259,15 +259,7 @@ def with_web(body):
     need_tracing()
     podman_setup.prepare()
     with Tutorial() as pm:
-        inside = outside = None
-        try:
-            inside = Web(pm, pm.web_image())
-            outside = Web()
-            body(pm, inside, outside)
-        finally:
-            for w in (inside, outside):
-                if w:
-                    w.stop()
+        podman_setup.with_twins(pm, lambda: Web(pm, pm.web_image()), Web, body)
 
 
 def container_recv_send_of_five_requests():

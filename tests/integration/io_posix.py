@@ -1,6 +1,6 @@
 """io posix against real programs: Darshan's POSIX counters of a known sequence of
 calls (tests/workloads/io_sequence.c), each worked out here by hand from that
-sequence, and of dd with a known block size and count; excluded and included
+sequence, and of dd and fio with known block sizes and counts; excluded and included
 prefixes; a file opened twice; two processes; the spec's errors.
 
 Usage: io_posix.py EBPFGEN IO_SEQUENCE CASE
@@ -186,6 +186,56 @@ def dd_known_blocks():
     print("ok: io posix counters of dd")
 
 
+def fio_known_jobs():
+    """Three fio jobs in one run, each a process of its own with a file of its own, and each
+    record worked out from the job's options alone: fio's sync engine writes with write(),
+    psync reads with pread64(), pvsync2 writes with pwritev2(); `rw=read:4k` skips 4 KiB after
+    each read (a stride of 4096) and io_size=32k stops it after 8 reads of the 64 KiB file;
+    bs=1000 puts 9 of 10 writes at offsets that are not multiples of the 4096-byte block.
+    fio's main process lays out the file the read job needs (64 KiB in 4 KiB writes, then an
+    fsync: create_fsync's default) and creates the others; its records are checked for that."""
+    need_tracing()
+    need_program("fio")
+    with tempfile.TemporaryDirectory(prefix="ebpfgen-io-") as tmp:
+        w, rd, v = (os.path.join(tmp, n) for n in ("w.dat", "r.dat", "v.dat"))
+        r = run(["-e", "io posix duration 60s", "--run", "--format", "json", "--", "fio", "--output=/dev/null",
+                 "--name=w", f"--filename={w}", "--rw=write", "--bs=4k", "--size=64k", "--ioengine=sync",
+                 "--name=r", f"--filename={rd}", "--rw=read:4k", "--bs=4k", "--size=64k", "--io_size=32k",
+                 "--ioengine=psync",
+                 "--name=v", f"--filename={v}", "--rw=write", "--bs=1000", "--size=10000", "--ioengine=pvsync2"])
+        check(r.returncode == 0, f"exit 0: {r.returncode} {r.stderr}")
+        lines = [json.loads(l) for l in r.stdout.splitlines()]
+        by_pid = {}
+        for rec in lines:
+            by_pid.setdefault(rec["pid"], []).append(rec)
+        jobs = {recs[0]["file"]: recs[0] for recs in by_pid.values() if len(recs) == 1}
+        check(set(jobs) == {w, rd, v}, f"one process a job, each with one record: {sorted(jobs)}")
+        main = [recs for recs in by_pid.values() if len(recs) > 1]
+        check(len(main) == 1, f"fio's main process: {[[x['file'] for x in m] for m in main]}")
+        ranks = sorted(rec["rank"] for rec in lines)
+        check(set(ranks) == {0, 1, 2, 3} and all(rec["rank"] == 0 for rec in main[0]), f"ranks: {ranks}")
+
+        always = dict(OPENS=1, FILENOS=-1, MEM_ALIGNMENT=8, FILE_ALIGNMENT=os.stat(w).st_blksize, MODE=0o600)
+        expect(jobs[w]["counters"], "fio sync writes", **always, WRITES=16, BYTES_WRITTEN=65536, MAX_BYTE_WRITTEN=65535,
+               SEQ_WRITES=15, CONSEC_WRITES=15, MAX_WRITE_TIME_SIZE=4096, SIZE_WRITE_1K_10K=16,
+               ACCESS1_ACCESS=4096, ACCESS1_COUNT=16)
+        # Reads at 0, 8192, ..., 57344: each after a 4096-byte hole, none consecutive.
+        expect(jobs[rd]["counters"], "fio strided preads", **{**always, "MODE": 0}, READS=8, BYTES_READ=32768,
+               MAX_BYTE_READ=57344 + 4095, SEQ_READS=7, MAX_READ_TIME_SIZE=4096, SIZE_READ_1K_10K=8,
+               STRIDE1_STRIDE=4096, STRIDE1_COUNT=7, ACCESS1_ACCESS=4096, ACCESS1_COUNT=8)
+        expect(jobs[v]["counters"], "fio pwritev2 of 1000 bytes", **always, WRITES=10, BYTES_WRITTEN=10000,
+               MAX_BYTE_WRITTEN=9999, SEQ_WRITES=9, CONSEC_WRITES=9, FILE_NOT_ALIGNED=9, MAX_WRITE_TIME_SIZE=1000,
+               SIZE_WRITE_100_1K=10, ACCESS1_ACCESS=1000, ACCESS1_COUNT=10)
+        layout = {rec["file"]: {k[len("POSIX_"):]: n for k, n in rec["counters"].items()} for rec in main[0]}
+        check({w, rd, v} <= set(layout), f"fio's main process creates the three files: {sorted(layout)}")
+        lay = layout[rd]
+        check((lay["WRITES"], lay["BYTES_WRITTEN"], lay["SIZE_WRITE_1K_10K"], lay["CONSEC_WRITES"], lay["FSYNCS"],
+               lay["READS"]) == (16, 65536, 16, 15, 1, 0), f"the read job's file laid out: {lay}")
+        for path in (w, v):
+            check(layout[path]["WRITES"] == 0 and layout[path]["OPENS"] >= 1, f"{path} only created: {layout[path]}")
+    print("ok: io posix counters of three fio jobs")
+
+
 def spec_errors():
     cases = [
         ('io posix window 1s', "<command-line>:1:17: error: io posix reports each file's counters once, when the run "
@@ -211,4 +261,4 @@ def spec_errors():
 
 
 if __name__ == "__main__":
-    {"known_sequence": known_sequence, "dd_known_blocks": dd_known_blocks, "spec_errors": spec_errors}[sys.argv[3]]()
+    {"known_sequence": known_sequence, "dd_known_blocks": dd_known_blocks, "fio_known_jobs": fio_known_jobs, "spec_errors": spec_errors}[sys.argv[3]]()

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "spec/io_counters.hpp"
+#include "symbols/elf_symbols.hpp"
+#include "symbols/match.hpp"
 
 namespace ebpfgen {
 
@@ -62,6 +64,23 @@ IoPosixPlan check_io_posix(const ast::Spec& spec, const SyscallCatalog& catalog)
   return plan;
 }
 
-std::size_t io_posix_probes(const IoPosixPlan& plan) { return 2 * plan.syscalls.size(); }
+void find_fileno(IoPosixPlan& plan, const symbols::SearchRoot& root) {
+  try {
+    std::string library = symbols::find_binary("libc", root);
+    auto found = symbols::resolve_function(symbols::read_functions(library), "fileno", library);
+    if (found.functions.front().mangled != "fileno") throw symbols::Error("no function named fileno in " + library);
+    // It goes into the program's attach point, in quotes.
+    if (library.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-") != std::string::npos) {
+      throw symbols::Error("the C library's path has characters an attach point cannot hold");
+    }
+    plan.fileno_library = library;
+  } catch (const symbols::Error& e) {
+    plan.fileno_missing = e.what();
+  }
+}
+
+std::size_t io_posix_probes(const IoPosixPlan& plan) {
+  return 2 * plan.syscalls.size() + (plan.fileno_library.empty() ? 0 : 2);
+}
 
 }  // namespace ebpfgen

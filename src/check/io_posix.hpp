@@ -9,6 +9,7 @@
 #include "kernel/syscalls.hpp"
 #include "diag/diagnostic.hpp"
 #include "spec/ast.hpp"
+#include "symbols/binary_path.hpp"
 
 namespace ebpfgen {
 
@@ -16,6 +17,10 @@ struct IoPosixPlan {
   std::vector<std::string> exclude;  // the prefixes in force (Darshan's unless the spec gives its own)
   std::vector<std::string> include;
   std::vector<std::string> syscalls;  // those of io_posix_syscalls() that the catalogue has
+  // The C library whose fileno() a uprobe counts (POSIX_FILENOS): fileno makes no syscall.
+  // Empty when none was found; then `fileno_missing` says why and FILENOS is -1.
+  std::string fileno_library;
+  std::string fileno_missing = "not looked for";
   Location where;
 };
 
@@ -25,7 +30,10 @@ const std::vector<std::string>& io_posix_syscalls();
 // Throws SpecError. `map_names` are the spec's own result maps, which may not take the io maps' names.
 IoPosixPlan check_io_posix(const ast::Spec& spec, const SyscallCatalog& catalog);
 
-// The probes the program attaches for it: an entry and an exit probe per syscall.
+// Looks for fileno() in the C library the target sees (`root`), for POSIX_FILENOS.
+void find_fileno(IoPosixPlan& plan, const symbols::SearchRoot& root);
+
+// The probes the program attaches for it: an entry and an exit probe per syscall, and fileno's two.
 std::size_t io_posix_probes(const IoPosixPlan& plan);
 
 }  // namespace ebpfgen

@@ -20,7 +20,7 @@ namespace {
 
 // What an entry probe saved for its exit (@_io_call's first element).
 enum Tag { tag_open = 1, tag_read, tag_write, tag_seek, tag_fsync, tag_fdatasync, tag_close, tag_mmap, tag_dup,
-           tag_stat_fd, tag_stat_path, tag_rename };
+           tag_stat_fd, tag_stat_path, tag_rename, tag_fileno };
 
 // Replaces every <NAME> in `text`.
 std::string sub(std::string text, const std::map<std::string, std::string>& values) {
@@ -355,6 +355,34 @@ struct Probes {
     }
   }
 
+  // fileno() makes no syscall: a uprobe on the C library's, timed like the other calls. Darshan
+  // counts it as an open and a fileno of the stream's record, which is its descriptor's here.
+  void filenos() {
+    using namespace io;
+    if (plan.fileno_library.empty()) {
+      out += "\n// POSIX_FILENOS is not counted (-1): fileno(): " + comment_text(plan.fileno_missing) + ".\n";
+      return;
+    }
+    std::string library = "\"" + plan.fileno_library + "\":fileno";
+    out += fmt::format("\nuprobe:{}\n{}{{\n  @_io_call[tid] = ((int64){}, (int64)0, (int64)nsecs, (int64)0, (int64)0);\n}}\n",
+                       library, pred().empty() ? "" : pred() + "\n", int(tag_fileno));
+    auto changed = open_times();
+    changed[open_count] = fmt::format("$o.{} + 1", int(open_count));
+    changed[open_filenos] = fmt::format("$o.{} + 1", int(open_filenos));
+    out += fmt::format("\nuretprobe:{}\n{}{{\n", library, pred().empty() ? "" : pred() + "\n") +
+           sub(R"(  $c = @_io_call[tid];
+  if ($c.0 == <TAG>) {
+    delete(@_io_call[tid]);
+    $now = (int64)nsecs;
+    $id = @_io_fd[pid, (int64)(int32)retval];
+    if ($id != 0) {
+<OPENS>    }
+  }
+}
+)",
+               {{"TAG", std::to_string(tag_fileno)}, {"OPENS", opens_update(changed, "      ") + timed("io_meta_ns", "      ")}});
+  }
+
   void stats() {
     using namespace io;
     auto stat_counted = [&](const std::string& indent) { return counted("io_stats", indent) + timed("io_meta_ns", indent); };
@@ -478,6 +506,8 @@ std::vector<std::string> io_posix_points(const CheckedSpec& spec) {
   std::vector<std::string> out;
   for (const auto& name : spec.io->syscalls)
     for (const char* side : {"enter", "exit"}) out.push_back(fmt::format("tracepoint:syscalls:sys_{}_{}", side, name));
+  if (!spec.io->fileno_library.empty())
+    for (const char* kind : {"uprobe", "uretprobe"}) out.push_back(fmt::format("{}:\"{}\":fileno", kind, spec.io->fileno_library));
   return out;
 }
 
@@ -489,6 +519,7 @@ Section io_posix_section(const ProgramContext& program) {
   p.by_descriptor();
   p.stats();
   p.renames();
+  p.filenos();
   std::string excluded;
   for (const auto& e : plan.exclude) excluded += (excluded.empty() ? "" : " ") + e;
   std::string included;
@@ -505,7 +536,7 @@ Section io_posix_section(const ProgramContext& program) {
       "// and written, last operation, file alignment, when stride 0 was first seen), @io_reads and\n"
       "// @io_writes (counts, bytes, sequential and consecutive accesses), @io_rtime and @io_wtime (time,\n"
       "// the slowest call and its size, the first start and the latest end), @io_opens (opens, dups,\n"
-      "// their first start and latest end, the mode), @io_close (the first and latest close), counts of\n"
+      "// their first start and latest end, the mode, filenos), @io_close (the first and latest close), counts of\n"
       "// seeks, stats, mmaps, syncs and renames, the time in syncs and in metadata calls, @io_rsize, @io_wsize and\n"
       "// @io_stride (exact histograms: the report takes Darshan's buckets and top-4 from them),\n"
       "// @io_renamed (the record a path was first renamed from), @io_t0 (the run's start).",

@@ -278,7 +278,7 @@ double value(const io::Record& r, std::string_view name, std::int64_t t0) {
 }
 
 // A person's summary: one block per file, then the job's totals.
-std::string table_text(const std::vector<io::Record>& records, const IoRun& run) {
+std::string table_text(const std::vector<io::Record>& records, const IoRun& run, const std::string& not_collected) {
   std::string out = fmt::format("\n== io posix: {} file record{} (Darshan's POSIX counters, from the kernel)\n",
                                 records.size(), records.size() == 1 ? "" : "s");
   double reads = 0, writes = 0, bytes_read = 0, bytes_written = 0, read_time = 0, write_time = 0, meta_time = 0;
@@ -333,7 +333,8 @@ std::string table_text(const std::vector<io::Record>& records, const IoRun& run)
                      "writes {:.6f} s, metadata {:.6f} s\n",
                      pids.size(), pids.size() == 1 ? "" : "es", records.size(), records.size() == 1 ? "" : "s", reads,
                      bytes_text(bytes_read), writes, bytes_text(bytes_written), read_time, write_time, meta_time);
-  out += "not collected: POSIX_FILENOS (fileno() makes no syscall); --format darshan prints every counter\n";
+  if (!not_collected.empty()) out += "not collected: " + not_collected + "\n";
+  out += "--format darshan prints every counter\n";
   return out;
 }
 
@@ -374,6 +375,7 @@ class IoReporter : public Reporter {
     IoRun info;
     std::int64_t t0 = 0;
     auto records = io_records(maps_, t0);
+    for (auto& r : records) r.filenos_counted = !spec_.io->fileno_library.empty();
     info.t0 = t0;
     info.exe = spec_.target.kind == ast::TargetKind::Command ? spec_.target.value : codegen_target();
     info.start_unix = std::chrono::duration_cast<std::chrono::seconds>(run.start.time_since_epoch()).count();
@@ -391,7 +393,10 @@ class IoReporter : public Reporter {
       case Format::Json:
         for (const auto& r : records) out_ << record_json(r, info, rank_of[r.pid]).dump() << "\n";
         break;
-      default: out_ << table_text(records, info); break;
+      default:
+        out_ << table_text(records, info,
+                           spec_.io->fileno_library.empty() ? "POSIX_FILENOS (fileno(): " + spec_.io->fileno_missing + ")" : "");
+        break;
     }
     out_ << std::flush;
   }

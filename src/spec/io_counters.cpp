@@ -24,7 +24,7 @@ const std::vector<MetaSource>& meta_sources() {
       {"io_opens", open_count}, {"io_opens", open_dups}, {"io_seeks", -1}, {"io_stats", -1}, {"io_mmaps", -1},
       {"io_fsyncs", -1}, {"io_fdsyncs", -1}, {"io_sync_ns", -1}, {"io_meta_ns", -1}, {"io_opens", open_start_ns},
       {"io_opens", open_end_ns}, {"io_close", 0}, {"io_close", 1}, {"io_opens", open_mode}, {"io_rename_src", -1},
-      {"io_rename_tgt", -1}};
+      {"io_rename_tgt", -1}, {"io_opens", open_filenos}};
   return sources;
 }
 
@@ -140,9 +140,13 @@ Counter duration(std::string_view name, std::function<std::int64_t(const Record&
 const std::vector<Counter>& posix_counters() {
   static const std::vector<Counter> counters = [] {
     std::vector<Counter> c = {
-        meta("POSIX_OPENS", meta_opens, "successful open, openat, openat2 and creat calls, plus dup, dup2, dup3 and fcntl F_DUPFD"),
-        {"POSIX_FILENOS", false, [](const Record&, std::int64_t) -> Value { return std::nullopt; },
-         "not collected (-1): fileno() is a C library call that makes no syscall"},
+        meta("POSIX_OPENS", meta_opens, "successful open, openat, openat2 and creat calls, plus dups and filenos"),
+        {"POSIX_FILENOS", false,
+         [](const Record& r, std::int64_t) -> Value {
+           if (!r.filenos_counted) return std::nullopt;
+           return static_cast<long double>(r.meta[meta_filenos]);
+         },
+         "fileno() calls (the C library's, by uprobe) that return a recorded descriptor; -1 when no C library with fileno was found"},
         meta("POSIX_DUPS", meta_dups, "successful dup, dup2, dup3 and fcntl F_DUPFD/F_DUPFD_CLOEXEC of a recorded descriptor"),
         rw("POSIX_READS", true, rw_count, "successful read, pread64, readv, preadv and preadv2 calls (0 bytes included)"),
         rw("POSIX_WRITES", false, rw_count, "successful write, pwrite64, writev, pwritev and pwritev2 calls"),
@@ -203,18 +207,18 @@ const std::vector<Counter>& posix_counters() {
     c.push_back(zero("POSIX_SLOWEST_RANK", rank_note));
     c.push_back(zero("POSIX_SLOWEST_RANK_BYTES", rank_note));
     c.push_back(meta_stamp("POSIX_F_OPEN_START_TIMESTAMP", meta_open_start_ns, "the first open's start, s from the run's start"));
-    c.push_back(stamp("POSIX_F_READ_START_TIMESTAMP", true, rw_start_ns, "the first read's start"));
-    c.push_back(stamp("POSIX_F_WRITE_START_TIMESTAMP", false, rw_start_ns, "the first write's start"));
-    c.push_back(meta_stamp("POSIX_F_CLOSE_START_TIMESTAMP", meta_close_start_ns, "the first close's start"));
-    c.push_back(meta_stamp("POSIX_F_OPEN_END_TIMESTAMP", meta_open_end_ns, "the latest open's end"));
-    c.push_back(stamp("POSIX_F_READ_END_TIMESTAMP", true, rw_end_ns, "the latest read's end"));
-    c.push_back(stamp("POSIX_F_WRITE_END_TIMESTAMP", false, rw_end_ns, "the latest write's end"));
-    c.push_back(meta_stamp("POSIX_F_CLOSE_END_TIMESTAMP", meta_close_end_ns, "the latest close's end"));
+    c.push_back(stamp("POSIX_F_READ_START_TIMESTAMP", true, rw_start_ns, "the first read's start, s from the run's start"));
+    c.push_back(stamp("POSIX_F_WRITE_START_TIMESTAMP", false, rw_start_ns, "the first write's start, s from the run's start"));
+    c.push_back(meta_stamp("POSIX_F_CLOSE_START_TIMESTAMP", meta_close_start_ns, "the first close's start, s from the run's start"));
+    c.push_back(meta_stamp("POSIX_F_OPEN_END_TIMESTAMP", meta_open_end_ns, "the latest open's end, s from the run's start"));
+    c.push_back(stamp("POSIX_F_READ_END_TIMESTAMP", true, rw_end_ns, "the latest read's end, s from the run's start"));
+    c.push_back(stamp("POSIX_F_WRITE_END_TIMESTAMP", false, rw_end_ns, "the latest write's end, s from the run's start"));
+    c.push_back(meta_stamp("POSIX_F_CLOSE_END_TIMESTAMP", meta_close_end_ns, "the latest close's end, s from the run's start"));
     c.push_back(duration("POSIX_F_READ_TIME", [](const Record& r) { return r.reads[rw_time_ns]; }, "time in reads, s"));
     c.push_back(duration("POSIX_F_WRITE_TIME", [](const Record& r) { return r.writes[rw_time_ns] + r.meta[meta_sync_time_ns]; },
                          "time in writes, fsync and fdatasync, s"));
     c.push_back(duration("POSIX_F_META_TIME", [](const Record& r) { return r.meta[meta_time_ns]; },
-                         "time in opens, dups, seeks, stats, renames and closes, s"));
+                         "time in opens, dups, filenos, seeks, stats, renames and closes, s"));
     c.push_back(duration("POSIX_F_MAX_READ_TIME", [](const Record& r) { return r.reads[rw_max_time_ns]; }, "the slowest read, s"));
     c.push_back(duration("POSIX_F_MAX_WRITE_TIME", [](const Record& r) { return r.writes[rw_max_time_ns]; }, "the slowest write, s"));
     const char* frank_note = "0: set only when MPI ranks share a file";

@@ -26,13 +26,13 @@ enum Rw : std::size_t {
   rw_count, rw_bytes, rw_max_byte, rw_seq, rw_consec, rw_switches, rw_file_not_aligned, rw_mem_not_aligned,
   rw_time_ns, rw_max_time_ns, rw_max_time_size, rw_start_ns, rw_end_ns, rw_fields
 };
-// Elements of a record's opens tuple (@io_opens), in order: opens and dups update it.
-enum Opens : std::size_t { open_count, open_dups, open_start_ns, open_end_ns, open_mode, open_fields };
+// Elements of a record's opens tuple (@io_opens), in order: opens, dups and filenos update it.
+enum Opens : std::size_t { open_count, open_dups, open_start_ns, open_end_ns, open_mode, open_filenos, open_fields };
 // A record's other metadata, as the report gathers it (Record::meta), from the maps of meta_sources().
 enum Meta : std::size_t {
   meta_opens, meta_dups, meta_seeks, meta_stats, meta_mmaps, meta_fsyncs, meta_fdsyncs, meta_sync_time_ns,
   meta_time_ns, meta_open_start_ns, meta_open_end_ns, meta_close_start_ns, meta_close_end_ns, meta_mode,
-  meta_rename_sources, meta_rename_targets, meta_fields
+  meta_rename_sources, meta_rename_targets, meta_filenos, meta_fields
 };
 // Where each Meta element is printed: a map keyed by record, and the element of its tuple
 // (-1: the map's value is a number, a count() or sum()).
@@ -60,6 +60,7 @@ struct Record {
   std::int64_t stride0_first_ns = 0;  // when stride 0 was first seen (Darshan tracks it, never lists it)
   std::int64_t file_alignment = 0;    // the file system's block size, read in the kernel at the first open
   std::optional<std::string> renamed_from;  // the path of the record it was renamed from
+  bool filenos_counted = false;  // whether the program had its fileno() probe (IoPosixPlan::fileno_library)
 };
 
 // Darshan's ten access-size buckets: the index of the one `size` bytes fall in.

@@ -93,10 +93,10 @@ def known_sequence():
         r = run([spec, "--run", "--format", "darshan", "--", IO_SEQUENCE, work])
         check(r.returncode == 0, f"exit 0: {r.returncode} {r.stderr}")
         records, header = darshan_records(r.stdout)
-        a, b, c = (os.path.join(work, n) for n in ("a.dat", "b.dat", "c.dat"))
+        a, b, c, d = (os.path.join(work, n) for n in ("a.dat", "b.dat", "c.dat", "d.dat"))
         kept = os.path.join(work, "hidden", "kept.dat")
         # Two processes: the program (rank 0, its first open first) and its child (rank 1).
-        check(set(records) == {(0, a), (0, b), (0, c), (0, kept), (1, b)},
+        check(set(records) == {(0, a), (0, b), (0, c), (0, d), (0, kept), (1, b)},
               f"records: {sorted(records)} (no other file, nothing under an excluded prefix)")
         check("# nprocs: 2" in header and header[0] == "# darshan log version: 3.41", f"header: {header[:12]}")
         check(header.count("#<module>\t<rank>\t<record id>\t<counter>\t<value>\t<file name>\t<mount pt>\t<fs type>") == 1,
@@ -108,7 +108,7 @@ def known_sequence():
         # every read and write, pread's included; a close resets the last bytes, an open
         # the offset too, neither the last operation.
         expect(records[(0, a)], "a.dat",
-               OPENS=3, DUPS=1, FILENOS=-1, READS=12, WRITES=6, SEEKS=1, STATS=2, MMAPS=1, FSYNCS=1, FDSYNCS=1,
+               OPENS=3, DUPS=1, READS=12, WRITES=6, SEEKS=1, STATS=2, MMAPS=1, FSYNCS=1, FDSYNCS=1,
                RENAME_SOURCES=1, MODE=0o644, BYTES_READ=300 + 400 + 10 + 100 + 100 + 111100, BYTES_WRITTEN=111100 + 10 + 500,
                MAX_BYTE_READ=111099, MAX_BYTE_WRITTEN=111099, CONSEC_READS=4, CONSEC_WRITES=3, SEQ_READS=10, SEQ_WRITES=4,
                RW_SWITCHES=5, MEM_ALIGNMENT=8, FILE_NOT_ALIGNED=15, FILE_ALIGNMENT=blksize,
@@ -126,20 +126,23 @@ def known_sequence():
         check(records[(0, a)]["POSIX_MAX_WRITE_TIME_SIZE"] in {100, 1000, 10000, 100000, 10, 500},
               f"slowest write: {records[(0, a)]['POSIX_MAX_WRITE_TIME_SIZE']}")
         # b.dat: renamed to, never opened by the program (so no alignment known: -1); opened by the child.
-        expect(records[(0, b)], "b.dat", FILENOS=-1, RENAME_TARGETS=1, RENAMED_FROM=fnv1a(a) - (2**64 if fnv1a(a) >= 2**63 else 0),
+        expect(records[(0, b)], "b.dat", RENAME_TARGETS=1, RENAMED_FROM=fnv1a(a) - (2**64 if fnv1a(a) >= 2**63 else 0),
                MEM_ALIGNMENT=8, FILE_ALIGNMENT=-1)
-        expect(records[(1, b)], "b.dat (child)", OPENS=1, FILENOS=-1, READS=1, BYTES_READ=10, MAX_BYTE_READ=9,
+        expect(records[(1, b)], "b.dat (child)", OPENS=1, READS=1, BYTES_READ=10, MAX_BYTE_READ=9,
                MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize, MAX_READ_TIME_SIZE=10, SIZE_READ_0_100=1,
                ACCESS1_ACCESS=10, ACCESS1_COUNT=1)
         # c.dat: opened twice, one record; the read after reopening is a switch from the writes.
         check(records[(0, c)]["POSIX_MAX_WRITE_TIME_SIZE"] in {4096, 100}, "c.dat's slowest write")
-        expect(records[(0, c)], "c.dat", OPENS=2, FILENOS=-1, READS=1, WRITES=2, MODE=0o600, BYTES_READ=4096,
+        expect(records[(0, c)], "c.dat", OPENS=2, READS=1, WRITES=2, MODE=0o600, BYTES_READ=4096,
                BYTES_WRITTEN=4196, MAX_BYTE_READ=4095, MAX_BYTE_WRITTEN=4195, SEQ_WRITES=1, CONSEC_WRITES=1,
                RW_SWITCHES=1, MEM_NOT_ALIGNED=2, MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize, MAX_READ_TIME_SIZE=4096,
                MAX_WRITE_TIME_SIZE=records[(0, c)]["POSIX_MAX_WRITE_TIME_SIZE"], SIZE_READ_1K_10K=1,
                SIZE_WRITE_0_100=1, SIZE_WRITE_1K_10K=1, ACCESS1_ACCESS=4096, ACCESS1_COUNT=2, ACCESS2_ACCESS=100,
                ACCESS2_COUNT=1)
-        expect(records[(0, kept)], "hidden/kept.dat", OPENS=1, FILENOS=-1, WRITES=1, MODE=0o644, BYTES_WRITTEN=10,
+        # d.dat: opened, then two filenos of its stream, each an open too (Darshan's REFOPEN);
+        # fdopen's fcntl(F_GETFL) is not a dup; fclose closes it.
+        expect(records[(0, d)], "d.dat", OPENS=3, FILENOS=2, MODE=0o600, MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize)
+        expect(records[(0, kept)], "hidden/kept.dat", OPENS=1, WRITES=1, MODE=0o644, BYTES_WRITTEN=10,
                MAX_BYTE_WRITTEN=9, MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize, MAX_WRITE_TIME_SIZE=10, SIZE_WRITE_0_100=1,
                ACCESS1_ACCESS=10, ACCESS1_COUNT=1)
         seconds = float(next(l for l in header if l.startswith("# run time: ")).split(": ")[1])
@@ -157,7 +160,7 @@ def known_sequence():
         check(r.returncode == 0, f"table: {r.returncode} {r.stderr}")
         check(f"{again}/a.dat  (pid " in r.stdout and "  opens 3 (dups 1)  reads 12  writes 6  seeks 1  stats 2  mmaps 1"
               in r.stdout and "most common strides: 900 B x 3, 700 B x 1, 500 B x 1, 110 B x 1" in r.stdout
-              and "job: 2 processes, 6 file records" in r.stdout, f"summary: {r.stdout}")
+              and "job: 2 processes, 7 file records" in r.stdout, f"summary: {r.stdout}")
     print("ok: io posix counters of a known sequence")
 
 
@@ -179,7 +182,7 @@ def dd_known_blocks():
                   "POSIX_MAX_BYTE_WRITTEN": 8 * 4096 - 1, "POSIX_SEQ_WRITES": 7, "POSIX_CONSEC_WRITES": 7,
                   "POSIX_SIZE_WRITE_1K_10K": 8, "POSIX_ACCESS1_ACCESS": 4096, "POSIX_ACCESS1_COUNT": 8,
                   "POSIX_MODE": 0o666, "POSIX_READS": 0, "POSIX_FILE_NOT_ALIGNED": 0, "POSIX_RW_SWITCHES": 0,
-                  "POSIX_FILENOS": -1, "POSIX_MAX_WRITE_TIME_SIZE": 4096}
+                  "POSIX_FILENOS": 0, "POSIX_MAX_WRITE_TIME_SIZE": 4096}
         for k, v in wanted.items():
             check(c[k] == v, f"dd: {k} is {c[k]}, not {v}")
         check(len(c) == 69 and len(rec["fcounters"]) == 17, f"counters: {len(c)} {len(rec['fcounters'])}")
@@ -215,7 +218,7 @@ def fio_known_jobs():
         ranks = sorted(rec["rank"] for rec in lines)
         check(set(ranks) == {0, 1, 2, 3} and all(rec["rank"] == 0 for rec in main[0]), f"ranks: {ranks}")
 
-        always = dict(OPENS=1, FILENOS=-1, MEM_ALIGNMENT=8, FILE_ALIGNMENT=os.stat(w).st_blksize, MODE=0o600)
+        always = dict(OPENS=1, MEM_ALIGNMENT=8, FILE_ALIGNMENT=os.stat(w).st_blksize, MODE=0o600)
         expect(jobs[w]["counters"], "fio sync writes", **always, WRITES=16, BYTES_WRITTEN=65536, MAX_BYTE_WRITTEN=65535,
                SEQ_WRITES=15, CONSEC_WRITES=15, MAX_WRITE_TIME_SIZE=4096, SIZE_WRITE_1K_10K=16,
                ACCESS1_ACCESS=4096, ACCESS1_COUNT=16)

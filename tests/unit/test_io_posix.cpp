@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -90,7 +92,7 @@ TEST_CASE("io posix: records read back from the maps the program prints") {
   add(R"({"type": "map", "data": {"@io_file": {"7": [42, 1000, "/scratch/out, v2.dat"], "9": [42, 1000, "/scratch/in"]}}})");
   add(R"({"type": "map", "data": {"@io_writes": {"7": [2, 200, 199, 1, 1, 0, 1, 0]}}})");
   add(R"({"type": "map", "data": {"@io_wtime": {"7": [3000, 2000, 100, 1500000000, 1600000000]}}})");
-  add(R"({"type": "map", "data": {"@io_opens": {"7": [1, 0, 1200000000, 1200001000, 420]}}})");
+  add(R"({"type": "map", "data": {"@io_opens": {"7": [3, 0, 1200000000, 1200001000, 420, 2]}}})");
   add(R"({"type": "map", "data": {"@io_fsyncs": {"7": 1}}})");
   add(R"({"type": "map", "data": {"@io_sync_ns": {"7": 600}}})");
   add(R"({"type": "map", "data": {"@io_state": {"7": [200, 0, 199, 2, 4096, 0]}}})");
@@ -116,7 +118,12 @@ TEST_CASE("io posix: records read back from the maps the program prints") {
   CHECK(report::counter_text(counter("POSIX_F_WRITE_START_TIMESTAMP"), r, t0) == "0.500000");
   CHECK(report::counter_text(counter("POSIX_F_WRITE_TIME"), r, t0) == "0.000004");  // 3000 ns writing, 600 syncing
   CHECK(report::counter_text(counter("POSIX_F_OPEN_START_TIMESTAMP"), r, t0) == "0.200000");
+  // FILENOS only when the program had its fileno() probe; -1 ("not collected") otherwise.
   CHECK(report::counter_text(counter("POSIX_FILENOS"), r, t0) == "-1");
+  auto counted = r;
+  counted.filenos_counted = true;
+  CHECK(report::counter_text(counter("POSIX_FILENOS"), counted, t0) == "2");
+  CHECK(counter("POSIX_OPENS").value(counted, t0) == 3);  // the open and its two filenos
   // A record never opened has no alignment: -1, not a guess.
   const auto& in = records[0].path == "/scratch/in" ? records[0] : records[1];
   CHECK(report::counter_text(counter("POSIX_FILE_ALIGNMENT"), in, t0) == "-1");
@@ -154,4 +161,16 @@ TEST_CASE("io posix: darshan-parser's lines, with the mount each file is on") {
 TEST_CASE("io posix: record ids are FNV-1a of the path") {
   CHECK(io::record_id("") == 14695981039346656037ULL);
   CHECK(io::record_id("a") == 0xaf63dc4c8601ec8cULL);
+}
+
+TEST_CASE("io posix: docs/IO.md's table explains every counter as the catalogue computes it") {
+  std::ifstream in(std::string(DOCS_DIR) + "/IO.md");
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(!doc.empty());
+  std::string missing;
+  for (const auto& c : io::posix_counters()) {
+    std::string row = fmt::format("| `{}` | {} |", c.name, c.how);
+    if (doc.find(row + "\n") == std::string::npos) missing += row + "\n";
+  }
+  CHECK_MESSAGE(missing.empty(), "rows docs/IO.md lacks or words otherwise:\n" << missing);
 }

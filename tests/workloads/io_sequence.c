@@ -34,10 +34,11 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: io_sequence DIR\n");
     return 2;
   }
-  char a[4096], b[4096], c[4096], hidden[4096], kept[4096], hidden_dir[4096];
+  char a[4096], b[4096], c[4096], d[4096], hidden[4096], kept[4096], hidden_dir[4096];
   snprintf(a, sizeof a, "%s/a.dat", argv[1]);
   snprintf(b, sizeof b, "%s/b.dat", argv[1]);
   snprintf(c, sizeof c, "%s/c.dat", argv[1]);
+  snprintf(d, sizeof d, "%s/d.dat", argv[1]);
   snprintf(hidden_dir, sizeof hidden_dir, "%s/hidden", argv[1]);
   snprintf(hidden, sizeof hidden, "%s/hidden/x.dat", argv[1]);
   snprintf(kept, sizeof kept, "%s/hidden/kept.dat", argv[1]);
@@ -100,6 +101,16 @@ int main(int argc, char** argv) {
   fd = (int)check(open(kept, O_CREAT | O_WRONLY | O_TRUNC, 0644), "open kept");
   expect(write(fd, buf, 10), 10, "write kept");
   check(close(fd), "close kept");
+
+  // A stream on a descriptor, asked for its descriptor twice (fileno makes no syscall); then
+  // a stream that is no file's record (stdout's descriptor is not one).
+  fd = (int)check(open(d, O_CREAT | O_WRONLY | O_TRUNC, 0600), "open d");
+  FILE* stream = fdopen(fd, "w");
+  if (!stream) check(-1, "fdopen d");
+  expect(fileno(stream), fd, "fileno d");
+  expect(fileno(stream), fd, "fileno d again");
+  check(fileno(stdout), "fileno stdout");
+  check(fclose(stream) == 0 ? 0 : -1, "fclose d");
 
   // A second process: its own record of b.dat.
   pid_t child = fork();

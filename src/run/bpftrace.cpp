@@ -11,7 +11,11 @@
 #include <cstring>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <exception>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include <boost/process.hpp>
@@ -30,6 +34,34 @@ std::atomic<pid_t> child_pid{0};
 std::atomic<bool> forwarded{false};
 std::atomic<std::int64_t> forwarded_at_ns{0};
 std::atomic<int> stop_pipe{-1};  // write end, when the run is ended through its stop map
+std::atomic<bool> finishing{false};  // the tracer printed run_end: no more SIGINTs
+
+// Resends SIGINT every half second, once one was forwarded, until the tracer begins to end
+// or `done` (see tracer_finishing).
+class SignalResender {
+ public:
+  explicit SignalResender(pid_t tracer)
+      : thread_([this, tracer] {
+          std::unique_lock lock(mutex_);
+          while (!cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return done_; })) {
+            if (forwarded && !finishing) ::kill(tracer, SIGINT);
+          }
+        }) {}
+  ~SignalResender() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: it starts once the rest is made
+};
 
 void forward_signal(int /*signal*/) {
   pid_t pid = child_pid.load();
@@ -85,6 +117,8 @@ std::int64_t interrupted_at_ns() { return forwarded_at_ns.load(); }
 
 void stop_bpftrace() { forward_signal(SIGINT); }
 
+void tracer_finishing() { finishing = true; }
+
 int running_tracer() { return child_pid.load(); }
 
 bool is_noise(const std::string& line) {
@@ -99,6 +133,7 @@ BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::st
   InterruptHandling forwarding;  // also when the caller holds one: ours gives it back
   forwarded = false;
   forwarded_at_ns = 0;
+  finishing = false;
   auto env = boost::this_process::environment();
   for (const auto& [name, value] : environment) env[name] = value;
   // Its own process group: a terminal's Ctrl-C reaches only us, and we pass it on once.
@@ -109,6 +144,8 @@ BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::st
                     ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlives ebpfgen, even a killed one
                   });
   child_pid = child.id();
+  std::optional<SignalResender> resender;
+  if (stop_by == StopBy::Signal) resender.emplace(child.id());
   int pipe_ends[2] = {-1, -1};
   std::vector<std::string> stop_errors;
   std::thread stopper;
@@ -137,6 +174,7 @@ BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::st
     failure = std::current_exception();
     ::kill(child.id(), SIGKILL);
   }
+  resender.reset();  // its stdout is closed: it has ended, or is about to
   child.wait();
   stderr_reader.join();
   child_pid = 0;

@@ -50,6 +50,13 @@ BpftraceExit run_bpftrace(const std::string& bpftrace, const std::vector<std::st
 // Asks the running bpftrace to end, as Ctrl-C does.
 void stop_bpftrace();
 
+// The running tracer has begun to end (its END or its clock printed run_end): a SIGINT
+// is no longer resent. bpftrace 0.17 acts on SIGINT only when the signal interrupts its
+// epoll_wait; one that lands while it reads events is lost, and the run would never end
+// (a launched command that exits at once is stopped exactly then). So under
+// StopBy::Signal the request is resent every half second until this is called.
+void tracer_finishing();
+
 // The running tracer's pid, 0 when none runs.
 int running_tracer();
 

@@ -269,6 +269,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
       map_failures.add(record);
     } else if (collector) {
       // The probes' skipped runs and full maps, read while the tracer still holds them.
+      if (record.kind == Kind::Cut && record.text == "run_end") tracer_finishing();
       if (record.kind == Kind::Cut && record.text == "run_end" && !skips_read) {
         skips_read = true;
         if (int tracer = running_tracer()) {

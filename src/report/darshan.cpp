@@ -283,6 +283,7 @@ std::string table_text(const std::vector<io::Record>& records, const IoRun& run,
                                 records.size(), records.size() == 1 ? "" : "s");
   double reads = 0, writes = 0, bytes_read = 0, bytes_written = 0, read_time = 0, write_time = 0, meta_time = 0;
   std::set<std::int64_t> pids;
+  std::map<std::int64_t, double> io_time;  // by process: its files' read, write and metadata time
   static constexpr std::string_view buckets[] = {"0-100", "100-1K", "1K-10K", "10K-100K", "100K-1M",
                                                  "1M-4M", "4M-10M", "10M-100M", "100M-1G", "1G+"};
   for (const auto& r : records) {
@@ -295,6 +296,7 @@ std::string table_text(const std::vector<io::Record>& records, const IoRun& run,
     read_time += v("F_READ_TIME");
     write_time += v("F_WRITE_TIME");
     meta_time += v("F_META_TIME");
+    io_time[r.pid] += v("F_READ_TIME") + v("F_WRITE_TIME") + v("F_META_TIME");
     out += fmt::format("\n{}  (pid {})\n", shown(r.path), r.pid);
     out += fmt::format("  opens {:.0f} (dups {:.0f})  reads {:.0f}  writes {:.0f}  seeks {:.0f}  stats {:.0f}  mmaps {:.0f}  "
                        "fsyncs {:.0f}  fdatasyncs {:.0f}  renames {:.0f}/{:.0f}\n",
@@ -333,6 +335,15 @@ std::string table_text(const std::vector<io::Record>& records, const IoRun& run,
                      "writes {:.6f} s, metadata {:.6f} s\n",
                      pids.size(), pids.size() == 1 ? "" : "es", records.size(), records.size() == 1 ? "" : "s", reads,
                      bytes_text(bytes_read), writes, bytes_text(bytes_written), read_time, write_time, meta_time);
+  // darshan-parser --perf's figures for files no two ranks share: the slowest process's time
+  // in I/O (agg_time_by_slowest), and all bytes moved over it (agg_perf_by_slowest).
+  auto slowest = std::max_element(io_time.begin(), io_time.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  if (slowest != io_time.end() && slowest->second > 0) {
+    out += fmt::format("performance: {:.0f} bytes moved; the slowest process (pid {}) spent {:.6f} s in I/O: {:.2f} MiB/s "
+                       "(darshan-parser --perf's agg_time_by_slowest and agg_perf_by_slowest)\n",
+                       bytes_read + bytes_written, slowest->first, slowest->second,
+                       (bytes_read + bytes_written) / 1048576.0 / slowest->second);
+  }
   if (!not_collected.empty()) out += "not collected: " + not_collected + "\n";
   out += "--format darshan prints every counter\n";
   return out;

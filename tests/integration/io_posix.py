@@ -161,6 +161,9 @@ def known_sequence():
         check(f"{again}/a.dat  (pid " in r.stdout and "  opens 3 (dups 1)  reads 12  writes 6  seeks 1  stats 2  mmaps 1"
               in r.stdout and "most common strides: 900 B x 3, 700 B x 1, 500 B x 1, 110 B x 1" in r.stdout
               and "job: 2 processes, 7 file records" in r.stdout, f"summary: {r.stdout}")
+        # Bytes moved: a.dat's 112010 read and 111610 written, c.dat's 4096 and 4196, the 10 of
+        # kept.dat and of x.dat (whose directory this run's spec does not exclude), the child's 10 of b.dat.
+        check("\nperformance: 231942 bytes moved; the slowest process (pid " in r.stdout, f"performance: {r.stdout}")
     print("ok: io posix counters of a known sequence")
 
 

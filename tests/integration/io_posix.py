@@ -1,7 +1,7 @@
 """io posix against real programs: Darshan's POSIX counters of a known sequence of
 calls (tests/workloads/io_sequence.c), each worked out here by hand from that
 sequence, and of dd and fio with known block sizes and counts; excluded and included
-prefixes; a file opened twice; two processes; the spec's errors.
+prefixes; a file opened twice; two processes; a process already running (--pid); the spec's errors.
 
 Usage: io_posix.py EBPFGEN IO_SEQUENCE CASE
 """
@@ -81,78 +81,91 @@ def times_in_order(record, name, seconds):
     return f
 
 
+def sequence_spec(tmp, work):
+    """The spec of the known sequence: Darshan's prefixes, the work directory's hidden/ too,
+    but its hidden/kept* taken back."""
+    spec = os.path.join(tmp, "io.obs")
+    excluded = ", ".join(f'"{p}"' for p in DEFAULT_EXCLUDED + [work + "/hidden/"])
+    with open(spec, "w") as f:
+        f.write(f'io posix exclude {excluded} include "{work}/hidden/kept"\nduration 30s\n')
+    return spec
+
+
+def check_sequence(records, header, work):
+    """Every counter of the known sequence's records (tests/workloads/io_sequence.c), as
+    darshan-parser's lines gave them, against the values worked out here."""
+    a, b, c, d = (os.path.join(work, n) for n in ("a.dat", "b.dat", "c.dat", "d.dat"))
+    kept = os.path.join(work, "hidden", "kept.dat")
+    # Two processes: the program (rank 0, its first open first) and its child (rank 1).
+    check(set(records) == {(0, a), (0, b), (0, c), (0, d), (0, kept), (1, b)},
+          f"records: {sorted(records)} (no other file, nothing under an excluded prefix)")
+    check("# nprocs: 2" in header and header[0] == "# darshan log version: 3.41", f"header: {header[:12]}")
+    check(header.count("#<module>\t<rank>\t<record id>\t<counter>\t<value>\t<file name>\t<mount pt>\t<fs type>") == 1,
+          "the column line")
+    for record in records.values():
+        check(len(record) == 86, f"86 counters a record: {len(record)}")
+    blksize = os.stat(b).st_blksize
+    # a.dat, worked out call by call (see io_sequence.c): the shadow offset moves with
+    # every read and write, pread's included; a close resets the last bytes, an open
+    # the offset too, neither the last operation.
+    expect(records[(0, a)], "a.dat",
+           OPENS=3, DUPS=1, READS=12, WRITES=6, SEEKS=1, STATS=2, MMAPS=1, FSYNCS=1, FDSYNCS=1,
+           RENAME_SOURCES=1, MODE=0o644, BYTES_READ=300 + 400 + 10 + 100 + 100 + 111100, BYTES_WRITTEN=111100 + 10 + 500,
+           MAX_BYTE_READ=111099, MAX_BYTE_WRITTEN=111099, CONSEC_READS=4, CONSEC_WRITES=3, SEQ_READS=10, SEQ_WRITES=4,
+           RW_SWITCHES=5, MEM_ALIGNMENT=8, FILE_NOT_ALIGNED=15, FILE_ALIGNMENT=blksize,
+           MAX_READ_TIME_SIZE=records[(0, a)]["POSIX_MAX_READ_TIME_SIZE"],
+           MAX_WRITE_TIME_SIZE=records[(0, a)]["POSIX_MAX_WRITE_TIME_SIZE"],
+           SIZE_READ_0_100=11, SIZE_READ_100K_1M=1,
+           SIZE_WRITE_0_100=2, SIZE_WRITE_100_1K=2, SIZE_WRITE_1K_10K=1, SIZE_WRITE_10K_100K=1,
+           STRIDE1_STRIDE=900, STRIDE1_COUNT=3, STRIDE2_STRIDE=700, STRIDE2_COUNT=1,
+           STRIDE3_STRIDE=500, STRIDE3_COUNT=1, STRIDE4_STRIDE=110, STRIDE4_COUNT=1,
+           ACCESS1_ACCESS=100, ACCESS1_COUNT=10, ACCESS2_ACCESS=10, ACCESS2_COUNT=2,
+           ACCESS3_ACCESS=111100, ACCESS3_COUNT=1, ACCESS4_ACCESS=100000, ACCESS4_COUNT=1)
+    # The slowest read and write are one of the sizes each made (which one is timing).
+    check(records[(0, a)]["POSIX_MAX_READ_TIME_SIZE"] in {100, 10, 111100, 0},
+          f"slowest read: {records[(0, a)]['POSIX_MAX_READ_TIME_SIZE']}")
+    check(records[(0, a)]["POSIX_MAX_WRITE_TIME_SIZE"] in {100, 1000, 10000, 100000, 10, 500},
+          f"slowest write: {records[(0, a)]['POSIX_MAX_WRITE_TIME_SIZE']}")
+    # b.dat: renamed to, never opened by the program (so no alignment known: -1); opened by the child.
+    expect(records[(0, b)], "b.dat", RENAME_TARGETS=1, RENAMED_FROM=fnv1a(a) - (2**64 if fnv1a(a) >= 2**63 else 0),
+           MEM_ALIGNMENT=8, FILE_ALIGNMENT=-1)
+    expect(records[(1, b)], "b.dat (child)", OPENS=1, READS=1, BYTES_READ=10, MAX_BYTE_READ=9,
+           MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize, MAX_READ_TIME_SIZE=10, SIZE_READ_0_100=1,
+           ACCESS1_ACCESS=10, ACCESS1_COUNT=1)
+    # c.dat: opened twice, one record; the read after reopening is a switch from the writes.
+    check(records[(0, c)]["POSIX_MAX_WRITE_TIME_SIZE"] in {4096, 100}, "c.dat's slowest write")
+    expect(records[(0, c)], "c.dat", OPENS=2, READS=1, WRITES=2, MODE=0o600, BYTES_READ=4096,
+           BYTES_WRITTEN=4196, MAX_BYTE_READ=4095, MAX_BYTE_WRITTEN=4195, SEQ_WRITES=1, CONSEC_WRITES=1,
+           RW_SWITCHES=1, MEM_NOT_ALIGNED=2, MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize, MAX_READ_TIME_SIZE=4096,
+           MAX_WRITE_TIME_SIZE=records[(0, c)]["POSIX_MAX_WRITE_TIME_SIZE"], SIZE_READ_1K_10K=1,
+           SIZE_WRITE_0_100=1, SIZE_WRITE_1K_10K=1, ACCESS1_ACCESS=4096, ACCESS1_COUNT=2, ACCESS2_ACCESS=100,
+           ACCESS2_COUNT=1)
+    # d.dat: opened, then two filenos of its stream, each an open too (Darshan's REFOPEN);
+    # fdopen's fcntl(F_GETFL) is not a dup; fclose closes it.
+    expect(records[(0, d)], "d.dat", OPENS=3, FILENOS=2, MODE=0o600, MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize)
+    expect(records[(0, kept)], "hidden/kept.dat", OPENS=1, WRITES=1, MODE=0o644, BYTES_WRITTEN=10,
+           MAX_BYTE_WRITTEN=9, MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize, MAX_WRITE_TIME_SIZE=10, SIZE_WRITE_0_100=1,
+           ACCESS1_ACCESS=10, ACCESS1_COUNT=1)
+    seconds = float(next(l for l in header if l.startswith("# run time: ")).split(": ")[1])
+    f = times_in_order(records[(0, a)], "a.dat", seconds)
+    check(f["READ_TIME"] > 0 and f["WRITE_TIME"] > 0 and f["META_TIME"] > 0, f"a.dat's times: {f}")
+    check(f["OPEN_START_TIMESTAMP"] <= f["WRITE_START_TIMESTAMP"] <= f["READ_START_TIMESTAMP"] <= f["CLOSE_START_TIMESTAMP"],
+          f"a.dat's first open, write, read and close in that order: {f}")
+    check(f["MAX_READ_TIME"] <= f["READ_TIME"] and f["MAX_WRITE_TIME"] <= f["WRITE_TIME"], f"a.dat's maxima: {f}")
+    f = times_in_order(records[(0, b)], "b.dat", seconds)
+    check(f["META_TIME"] == 0 and f["READ_TIME"] == 0, f"b.dat was only renamed to: {f}")
+
+
 def known_sequence():
     need_tracing()
     with tempfile.TemporaryDirectory(prefix="ebpfgen-io-") as tmp:
         work = os.path.join(tmp, "work")
         os.mkdir(work)
-        spec = os.path.join(tmp, "io.obs")
-        excluded = ", ".join(f'"{p}"' for p in DEFAULT_EXCLUDED + [work + "/hidden/"])
-        with open(spec, "w") as f:
-            f.write(f'io posix exclude {excluded} include "{work}/hidden/kept"\nduration 30s\n')
+        spec = sequence_spec(tmp, work)
         r = run([spec, "--run", "--format", "darshan", "--", IO_SEQUENCE, work])
         check(r.returncode == 0, f"exit 0: {r.returncode} {r.stderr}")
         records, header = darshan_records(r.stdout)
-        a, b, c, d = (os.path.join(work, n) for n in ("a.dat", "b.dat", "c.dat", "d.dat"))
-        kept = os.path.join(work, "hidden", "kept.dat")
-        # Two processes: the program (rank 0, its first open first) and its child (rank 1).
-        check(set(records) == {(0, a), (0, b), (0, c), (0, d), (0, kept), (1, b)},
-              f"records: {sorted(records)} (no other file, nothing under an excluded prefix)")
-        check("# nprocs: 2" in header and header[0] == "# darshan log version: 3.41", f"header: {header[:12]}")
-        check(header.count("#<module>\t<rank>\t<record id>\t<counter>\t<value>\t<file name>\t<mount pt>\t<fs type>") == 1,
-              "the column line")
-        for record in records.values():
-            check(len(record) == 86, f"86 counters a record: {len(record)}")
-        blksize = os.stat(b).st_blksize
-        # a.dat, worked out call by call (see io_sequence.c): the shadow offset moves with
-        # every read and write, pread's included; a close resets the last bytes, an open
-        # the offset too, neither the last operation.
-        expect(records[(0, a)], "a.dat",
-               OPENS=3, DUPS=1, READS=12, WRITES=6, SEEKS=1, STATS=2, MMAPS=1, FSYNCS=1, FDSYNCS=1,
-               RENAME_SOURCES=1, MODE=0o644, BYTES_READ=300 + 400 + 10 + 100 + 100 + 111100, BYTES_WRITTEN=111100 + 10 + 500,
-               MAX_BYTE_READ=111099, MAX_BYTE_WRITTEN=111099, CONSEC_READS=4, CONSEC_WRITES=3, SEQ_READS=10, SEQ_WRITES=4,
-               RW_SWITCHES=5, MEM_ALIGNMENT=8, FILE_NOT_ALIGNED=15, FILE_ALIGNMENT=blksize,
-               MAX_READ_TIME_SIZE=records[(0, a)]["POSIX_MAX_READ_TIME_SIZE"],
-               MAX_WRITE_TIME_SIZE=records[(0, a)]["POSIX_MAX_WRITE_TIME_SIZE"],
-               SIZE_READ_0_100=11, SIZE_READ_100K_1M=1,
-               SIZE_WRITE_0_100=2, SIZE_WRITE_100_1K=2, SIZE_WRITE_1K_10K=1, SIZE_WRITE_10K_100K=1,
-               STRIDE1_STRIDE=900, STRIDE1_COUNT=3, STRIDE2_STRIDE=700, STRIDE2_COUNT=1,
-               STRIDE3_STRIDE=500, STRIDE3_COUNT=1, STRIDE4_STRIDE=110, STRIDE4_COUNT=1,
-               ACCESS1_ACCESS=100, ACCESS1_COUNT=10, ACCESS2_ACCESS=10, ACCESS2_COUNT=2,
-               ACCESS3_ACCESS=111100, ACCESS3_COUNT=1, ACCESS4_ACCESS=100000, ACCESS4_COUNT=1)
-        # The slowest read and write are one of the sizes each made (which one is timing).
-        check(records[(0, a)]["POSIX_MAX_READ_TIME_SIZE"] in {100, 10, 111100, 0},
-              f"slowest read: {records[(0, a)]['POSIX_MAX_READ_TIME_SIZE']}")
-        check(records[(0, a)]["POSIX_MAX_WRITE_TIME_SIZE"] in {100, 1000, 10000, 100000, 10, 500},
-              f"slowest write: {records[(0, a)]['POSIX_MAX_WRITE_TIME_SIZE']}")
-        # b.dat: renamed to, never opened by the program (so no alignment known: -1); opened by the child.
-        expect(records[(0, b)], "b.dat", RENAME_TARGETS=1, RENAMED_FROM=fnv1a(a) - (2**64 if fnv1a(a) >= 2**63 else 0),
-               MEM_ALIGNMENT=8, FILE_ALIGNMENT=-1)
-        expect(records[(1, b)], "b.dat (child)", OPENS=1, READS=1, BYTES_READ=10, MAX_BYTE_READ=9,
-               MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize, MAX_READ_TIME_SIZE=10, SIZE_READ_0_100=1,
-               ACCESS1_ACCESS=10, ACCESS1_COUNT=1)
-        # c.dat: opened twice, one record; the read after reopening is a switch from the writes.
-        check(records[(0, c)]["POSIX_MAX_WRITE_TIME_SIZE"] in {4096, 100}, "c.dat's slowest write")
-        expect(records[(0, c)], "c.dat", OPENS=2, READS=1, WRITES=2, MODE=0o600, BYTES_READ=4096,
-               BYTES_WRITTEN=4196, MAX_BYTE_READ=4095, MAX_BYTE_WRITTEN=4195, SEQ_WRITES=1, CONSEC_WRITES=1,
-               RW_SWITCHES=1, MEM_NOT_ALIGNED=2, MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize, MAX_READ_TIME_SIZE=4096,
-               MAX_WRITE_TIME_SIZE=records[(0, c)]["POSIX_MAX_WRITE_TIME_SIZE"], SIZE_READ_1K_10K=1,
-               SIZE_WRITE_0_100=1, SIZE_WRITE_1K_10K=1, ACCESS1_ACCESS=4096, ACCESS1_COUNT=2, ACCESS2_ACCESS=100,
-               ACCESS2_COUNT=1)
-        # d.dat: opened, then two filenos of its stream, each an open too (Darshan's REFOPEN);
-        # fdopen's fcntl(F_GETFL) is not a dup; fclose closes it.
-        expect(records[(0, d)], "d.dat", OPENS=3, FILENOS=2, MODE=0o600, MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize)
-        expect(records[(0, kept)], "hidden/kept.dat", OPENS=1, WRITES=1, MODE=0o644, BYTES_WRITTEN=10,
-               MAX_BYTE_WRITTEN=9, MEM_ALIGNMENT=8, FILE_ALIGNMENT=blksize, MAX_WRITE_TIME_SIZE=10, SIZE_WRITE_0_100=1,
-               ACCESS1_ACCESS=10, ACCESS1_COUNT=1)
-        seconds = float(next(l for l in header if l.startswith("# run time: ")).split(": ")[1])
-        f = times_in_order(records[(0, a)], "a.dat", seconds)
-        check(f["READ_TIME"] > 0 and f["WRITE_TIME"] > 0 and f["META_TIME"] > 0, f"a.dat's times: {f}")
-        check(f["OPEN_START_TIMESTAMP"] <= f["WRITE_START_TIMESTAMP"] <= f["READ_START_TIMESTAMP"] <= f["CLOSE_START_TIMESTAMP"],
-              f"a.dat's first open, write, read and close in that order: {f}")
-        check(f["MAX_READ_TIME"] <= f["READ_TIME"] and f["MAX_WRITE_TIME"] <= f["WRITE_TIME"], f"a.dat's maxima: {f}")
-        f = times_in_order(records[(0, b)], "b.dat", seconds)
-        check(f["META_TIME"] == 0 and f["READ_TIME"] == 0, f"b.dat was only renamed to: {f}")
+        check_sequence(records, header, work)
         # The same run's summary, as a person reads it, and as JSON: one object per record.
         again = os.path.join(tmp, "again")
         os.mkdir(again)
@@ -165,6 +178,36 @@ def known_sequence():
         # kept.dat and of x.dat (whose directory this run's spec does not exclude), the child's 10 of b.dat.
         check("\nperformance: 231942 bytes moved; the slowest process (pid " in r.stdout, f"performance: {r.stdout}")
     print("ok: io posix counters of a known sequence")
+
+
+def known_sequence_of_a_running_process():
+    """The same sequence in a process that was running before the program started, watched
+    by `--pid` with `--descendants` (its child is rank 1): it waits on a fifo, which this
+    test opens once ebpfgen says it is tracing, then execs the sequence under the same pid.
+    Its counters are the launched command's, every one."""
+    need_tracing()
+    with tempfile.TemporaryDirectory(prefix="ebpfgen-io-") as tmp:
+        work = os.path.join(tmp, "work")
+        os.mkdir(work)
+        spec = sequence_spec(tmp, work)
+        go = os.path.join(tmp, "go")
+        os.mkfifo(go)
+        job = subprocess.Popen(["sh", "-c", 'read line < "$1" && exec "$2" "$3"', "sh", go, IO_SEQUENCE, work])
+        try:
+            tracer = subprocess.Popen([EBPFGEN, spec, "--run", "--format", "darshan", "--pid", str(job.pid), "--descendants"],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            started = tracer.stderr.readline()
+            check(started.startswith("Tracing "), f"ebpfgen traces: {started!r}")
+            with open(go, "w") as f:
+                f.write("go\n")
+            out, err = tracer.communicate(timeout=60)
+            check(tracer.returncode == 0 and f"process {job.pid} exited" in err, f"exit 0 at the job's end: {tracer.returncode} {err}")
+            check(job.wait(timeout=10) == 0, "the sequence ran")
+            records, header = darshan_records(out)
+            check_sequence(records, header, work)
+        finally:
+            job.kill()
+    print("ok: io posix counters of a process already running")
 
 
 def dd_known_blocks():
@@ -267,4 +310,6 @@ def spec_errors():
 
 
 if __name__ == "__main__":
-    {"known_sequence": known_sequence, "dd_known_blocks": dd_known_blocks, "fio_known_jobs": fio_known_jobs, "spec_errors": spec_errors}[sys.argv[3]]()
+    cases = {"known_sequence": known_sequence, "known_sequence_of_a_running_process": known_sequence_of_a_running_process,
+             "dd_known_blocks": dd_known_blocks, "fio_known_jobs": fio_known_jobs, "spec_errors": spec_errors}
+    cases[sys.argv[3]]()

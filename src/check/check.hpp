@@ -65,14 +65,15 @@ struct CheckedSpec {
   Location metrics_where;  // the `metrics` line
   std::optional<IoPosixPlan> io;  // `io posix` (check/io_posix.hpp)
   std::vector<CheckedBlock> blocks;
-  // The target as check_program found it, when it had to be resolved (uprobe binaries are
-  // looked up through its root); the run stage resolves the others when it starts.
+  // The target as check_program found it, when it had to be resolved (uprobe binaries and
+  // io posix's C library are looked up through its root); the run stage resolves the others.
   std::optional<target::Resolved> resolved;
 };
 
-// The check stage: check_spec, then, for a spec with uprobes, the target resolved now and
-// the functions looked up in the binaries it sees. Throws SpecError, or TargetError for a
-// target that cannot be found.
+// The check stage: check_spec, then, for a spec with uprobes or io posix, the target
+// resolved now and the functions looked up in the binaries it sees (block.hpp, options.hpp,
+// io_posix.hpp, functions.hpp hold the parts). Throws SpecError, or TargetError for a
+// target that cannot be found (for io posix alone, that only leaves fileno uncounted).
 CheckedSpec check_program(const ast::Spec& spec, const kernel::Facts& facts);
 
 // The spec alone, checked against the kernel's facts. Throws SpecError with every problem found.

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "check/limits.hpp"
 #include "check/stack.hpp"
 #include "symbols/elf_symbols.hpp"
 #include "symbols/match.hpp"
@@ -13,8 +14,6 @@
 namespace ebpfgen {
 
 namespace {
-
-constexpr std::size_t max_probes = 512;
 
 bool is_uprobe(const CheckedBlock& b) {
   return b.block.probe.kind == ast::ProbeKind::Uprobe || b.block.probe.kind == ast::ProbeKind::Uretprobe;
@@ -31,7 +30,7 @@ bool attachable(const std::string& mangled) {
 // parameters, or with them when the block has several overloads, cut to fit
 // bpftrace's 64-byte strings.
 std::vector<std::string> function_labels(const std::vector<std::string>& demangled) {
-  constexpr std::size_t longest = 63;
+  constexpr std::size_t longest = bpftrace_max_string;
   std::vector<std::string> bare;
   for (const auto& f : demangled) bare.push_back(symbols::name_without_parameters(f));
   std::vector<std::string> labels;
@@ -77,16 +76,15 @@ void resolve_functions(CheckedSpec& spec, const symbols::SearchRoot& root) {
       } catch (const SpecError& e) {
         problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
       }
-      // bpftrace attaches at most BPFTRACE_MAX_PROBES (512 by default) probes and refuses the rest.
-      std::size_t probes = block.attach.size() * (block.paired ? 2 : 1);
+            std::size_t probes = block.attach.size() * (block.paired ? 2 : 1);
       if (block.attach.empty()) {
         problems.push_back({function.where, fmt::format("'{}' names no function bpftrace can attach to", function.text)});
-      } else if (probes > max_probes) {
+      } else if (probes > bpftrace_max_probes) {
         problems.push_back({function.where, fmt::format("'{}' matches {} functions{}; bpftrace attaches at most {} "
                                                         "probes: narrow it",
                                                         function.text, block.attach.size(),
                                                         block.paired ? ", two probes each (entry and return)" : "",
-                                                        max_probes)});
+                                                        bpftrace_max_probes)});
       }
     } catch (const symbols::Error& e) {
       problems.push_back({function.where, e.what(), e.notes});

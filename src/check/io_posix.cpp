@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "check/limits.hpp"
+#include "check/text_rules.hpp"
 #include "spec/io_counters.hpp"
 #include "symbols/elf_symbols.hpp"
 #include "symbols/match.hpp"
@@ -37,14 +39,14 @@ IoPosixPlan check_io_posix(const ast::Spec& spec, const SyscallCatalog& catalog)
       if (p.text.empty() || p.text.front() != '/') {
         throw SpecError(p.where, "a prefix is an absolute path: it starts with '/' (a relative path is never matched)");
       }
-      if (std::any_of(p.text.begin(), p.text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }) ||
+      if (has_control_chars(p.text) ||
           p.text.find('"') != std::string::npos || p.text.find('\\') != std::string::npos) {
         throw SpecError(p.where, "a prefix must be printable, without '\"' or '\\'");
       }
-      if (p.text.size() > 63) {
-        throw SpecError(p.where, fmt::format("this prefix has {} bytes; bpftrace's strings hold at most 63 "
+      if (p.text.size() > bpftrace_max_string) {
+        throw SpecError(p.where, fmt::format("this prefix has {} bytes; bpftrace's strings hold at most {} "
                                              "(BPFTRACE_STRLEN is 64, with the closing NUL)",
-                                             p.text.size()));
+                                             p.text.size(), bpftrace_max_string));
       }
       if (!seen.insert(p.text).second) throw SpecError(p.where, fmt::format("prefix \"{}\" is listed twice", p.text));
       into.push_back(p.text);

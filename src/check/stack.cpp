@@ -45,7 +45,7 @@ constexpr std::size_t saved_string_buffer = 160;  // a string read back from a m
 constexpr std::size_t key_buffer_discount = 8;    // a map key needs 8 bytes less of the text buffer
 constexpr std::size_t extra_bytes = 8;            // a print beside a map update; hist/lhist/stats; registers
 constexpr std::size_t syscall_literal = 31;       // the padded `syscall` literal (codegen's padded_literal)
-constexpr std::size_t longest_label = 63;         // a uprobe's `func`, cut to fit bpftrace's strings
+constexpr std::size_t longest_label = bpftrace_max_string;         // a uprobe's `func`, cut to fit bpftrace's strings
 
 std::size_t rounded(std::size_t bytes) { return (bytes + 7) / 8 * 8; }
 

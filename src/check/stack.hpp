@@ -9,12 +9,9 @@
 #include <cstddef>
 
 #include "check/check.hpp"
+#include "check/limits.hpp"
 
 namespace ebpfgen {
-
-// The BPF stack of one program, 512 bytes (MAX_BPF_STACK); measured against
-// bpftrace 0.17, a printf of 62 integers fits and one of 63 does not.
-inline constexpr std::size_t bpf_stack_limit = 512;
 
 // The bytes of BPF stack the block's largest print or keyed aggregation
 // needs, as estimated from the sizes measured against bpftrace 0.17.

@@ -17,13 +17,11 @@
 #include "diag/diagnostic.hpp"
 #include "export/files.hpp"
 #include "export/html.hpp"
-#include "report/records.hpp"
-#include "run/aot.hpp"
 #include "run/bpftrace.hpp"
 #include "run/launch.hpp"
-#include "run/map_failures.hpp"
 #include "run/preflight.hpp"
-#include "run/tracer_maps.hpp"
+#include "run/tracer_choice.hpp"
+#include "run/tracer_output.hpp"
 #include "run/target_end.hpp"
 #include "target/process.hpp"
 #include "target/resolve.hpp"
@@ -100,22 +98,13 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
     std::cerr << "ebpfgen: error: --format darshan prints the counters of 'io posix', which this spec does not have\n";
     return 2;
   }
-  // -o's directory must take the report: known before the run, not after it.
-  if (!options.output_file.empty()) {
+  // The report's and the page's directories must take them: known before the run, not after it.
+  for (const auto& [flag, file] : {std::pair{"-o", &options.output_file}, {"--report", &options.report_file}}) {
+    if (file->empty()) continue;
     try {
-      exporter::check_writable_directory(fs::path(options.output_file).parent_path().string());
+      exporter::check_writable_directory(fs::path(*file).parent_path().string());
     } catch (const std::exception& e) {
-      std::cerr << "ebpfgen: error: -o " << shown(options.output_file) << ": cannot write in its directory: "
-                << e.what() << "\n";
-      return 2;
-    }
-  }
-  if (!options.report_file.empty()) {
-    try {
-      exporter::check_writable_directory(fs::path(options.report_file).parent_path().string());
-    } catch (const std::exception& e) {
-      std::cerr << "ebpfgen: error: --report " << shown(options.report_file) << ": cannot write in its directory: "
-                << e.what() << "\n";
+      std::cerr << "ebpfgen: error: " << flag << " " << shown(*file) << ": cannot write in its directory: " << e.what() << "\n";
       return 2;
     }
   }
@@ -158,23 +147,8 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
     }
   } removal{options.keep_file.empty() ? path : ""};
   // Ahead of time where the program allows it: a lean tracer that attaches at once.
-  std::string tracer = options.bpftrace, why_not_aot = "asked for with --no-aot";
-  std::optional<std::string> compiled;
-  if (options.ahead_of_time && !spec.window_ms && !spec.duration_ms) {
-    why_not_aot = "a program without a window or a duration has no clock to end it by";
-  } else if (options.ahead_of_time && spec.map_keys) {
-    why_not_aot = "option map_keys: bpftrace's ahead-of-time runtime makes every map 4096 keys";
-  } else if (options.ahead_of_time) {
-    compiled = aot_compiled(program, path, options.bpftrace, bpftrace_version, why_not_aot);
-  }
-  if (compiled) tracer = "bpftrace-aotrt";
-  // -k: every failed map update is reported (the ahead-of-time compiler refuses it).
-  std::vector<std::string> args = {"-f", "json", compiled.value_or(path)};
-  if (!compiled) args.insert(args.begin(), "-k");
-  std::map<std::string, std::string> environment;
-  if (spec.map_keys) environment["BPFTRACE_MAP_KEYS_MAX"] = std::to_string(*spec.map_keys);
+  TracerRun tracer = choose_tracer(spec, program, path, options, bpftrace_version);
   const target::Resolved& resolved = *spec.resolved;
-  if (resolved.parameter) args.push_back(std::to_string(*resolved.parameter));
   // A command target: launched held in a cgroup of its own, whose id is the program's $1.
   std::optional<LaunchedCommand> command;
   if (spec.target.kind == ast::TargetKind::Command) {
@@ -184,7 +158,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
       std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
       return exit_bpftrace_failed;
     }
-    args.push_back(std::to_string(command->cgroup_id()));
+    tracer.args.push_back(std::to_string(command->cgroup_id()));
   }
   std::optional<TargetEnd> target_end;
   if (command) {
@@ -196,105 +170,49 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
       return target::wait_for_exit(*resolved.watched, over) ? resolved.watched_name + " exited" : "";
     });
   }
-  report::RunFacts run_facts;
-  run_facts.tracer = compiled ? "bpftrace-aotrt (compiled ahead of time, cached in " + aot_cache_dir() + ")"
-                          : "bpftrace (" + why_not_aot + ")";
   if (options.verbose) {
-    std::cerr << "ebpfgen: tracer: " << run_facts.tracer << "\n";
-    std::cerr << "ebpfgen: running: " << tracer;
-    for (const auto& a : args) std::cerr << " " << shown(a);
+    std::cerr << "ebpfgen: tracer: " << tracer.description << "\n";
+    std::cerr << "ebpfgen: running: " << tracer.tracer;
+    for (const auto& a : tracer.args) std::cerr << " " << shown(a);
     std::cerr << "\n";
   }
-
-  if (exports) exports->tracer(run_facts.tracer);
+  if (exports) exports->tracer(tracer.description);
 
   std::ostringstream buffered;
   std::ostream& out = options.output_file.empty() ? std::cout : buffered;
   auto reporter = report::make_reporter(options.format, out, spec);
-  std::vector<report::Window> windows;
-  std::optional<report::WindowCollector> collector;
-  bool bad_output = false;
-
-  const auto clock = report::KernelClock::now();
-  bool started = false;  // BEGIN's line came: every probe is attached
-  bool skips_read = false;
-  MapFailureLog map_failures(program);
   // stdout closed (a pipe whose reader left) or full: the report cannot be written, so the run ends.
   bool unwritable = false;
   int write_error = 0;
-  auto stop_if_unwritable = [&] {
-    if (out || unwritable) return;
-    unwritable = true;
-    write_error = errno;  // of the write that failed
-    stop_bpftrace();
-  };
-  auto on_line = [&](const std::string& line) {
-    // After Ctrl-C bpftrace takes a while to detach its probes: the run ended at the Ctrl-C.
-    if (auto at = interrupted_at_ns(); at && collector) collector->stop_at(at);
-    report::Record record;
-    try {
-      record = report::parse_record(line);
-    } catch (const std::exception&) {
-      if (!bad_output) std::cerr << "ebpfgen: warning: unexpected bpftrace output: " << shown(line) << "\n";
-      bad_output = true;
-      return;
-    }
-    using Kind = report::Record::Kind;
-    if (record.kind == Kind::Printf && !started && record.text.rfind("Tracing ", 0) == 0) {
-      started = true;
-      std::cerr << shown(record.text.substr(0, record.text.find_last_not_of('\n') + 1)) << "\n" << std::flush;
-      if (command) command->release();  // it runs from here on
-      if (target_end) target_end->start();
-      std::error_code ec;
-      if (options.keep_file.empty()) fs::remove(path, ec);  // bpftrace has read it
-    } else if (record.kind == Kind::Cut && record.text == "run_start" && !collector) {
-      // The first window starts at the kernel time BEGIN printed.
-      collector.emplace(clock, static_cast<std::int64_t>(record.number), [&](const report::Window& cut) {
-        windows.push_back(cut);
-        report::Window& w = windows.back();
-        w.failed_maps = map_failures.take_recent();
-        reporter->window(w, report::request_figures(w, spec.metrics));
-        if (exports) exports->window(w);
-        stop_if_unwritable();
-      });
-    } else if (record.kind == Kind::Printf) {
-      std::string text = record.text;
-      if (!text.empty() && text.back() == '\n') text.pop_back();
-      reporter->event(text);
-      stop_if_unwritable();
-    } else if (record.kind == Kind::LostEvents) {
-      run_facts.lost_events += record.number;
-      std::cerr << "ebpfgen: warning: bpftrace lost " << record.number << " events\n";
-    } else if (record.kind == Kind::HelperError) {
-      map_failures.add(record);
-    } else if (collector) {
-      // The probes' skipped runs and full maps, read while the tracer still holds them.
-      if (record.kind == Kind::Cut && record.text == "run_end") tracer_finishing();
-      if (record.kind == Kind::Cut && record.text == "run_end" && !skips_read) {
-        skips_read = true;
-        if (int tracer = running_tracer()) {
-          run_facts.skipped_runs = skipped_program_runs(tracer);
-          if (compiled)
-            for (const auto& full : full_maps(tracer)) map_failures.add_full(full.kernel_name, full.max_entries);
-        }
-      }
-      collector->add(record);
-    }
-  };
+  TracerOutput output(spec, program, *reporter, exports ? &*exports : nullptr, tracer.compiled,
+                      {[&] {
+                         if (command) command->release();  // it runs from here on
+                         if (target_end) target_end->start();
+                         std::error_code ec;
+                         if (options.keep_file.empty()) fs::remove(path, ec);  // bpftrace has read it
+                       },
+                       [&] {
+                         if (out || unwritable) return;
+                         unwritable = true;
+                         write_error = errno;  // of the write that failed
+                         stop_bpftrace();
+                       }});
+  report::RunFacts& run_facts = output.facts();
+  run_facts.tracer = tracer.description;
 
   // From here to the end, a Ctrl-C or SIGTERM goes to the tracer once, then is only noted, so
   // that a second one cannot cut the report short; a closed stdout is a failed write.
   InterruptHandling interrupts;
-  BpftraceExit exit =
-      run_bpftrace(tracer, args, on_line, compiled ? StopBy::StopMap : StopBy::Signal, environment);
+  BpftraceExit exit = run_bpftrace(tracer.tracer, tracer.args, [&](const std::string& line) { output.line(line); },
+                                   tracer.compiled ? StopBy::StopMap : StopBy::Signal, tracer.environment);
   if (target_end) target_end->finish();
   auto ended_by_target = target_end ? target_end->ended_the_run() : std::nullopt;
-  if (collector) collector->finish(report::KernelClock::kernel_now_ns());
+  output.finish();
   if (options.verbose)
     for (const auto& w : exit.warnings) std::cerr << shown(w) << "\n";
 
   if (run_facts.skipped_runs) std::cerr << "ebpfgen: " << report::skipped_runs_warning(run_facts.skipped_runs) << "\n";
-  run_facts.map_failures = map_failures.failures();
+  run_facts.map_failures = output.map_failures();
   for (const auto& failure : run_facts.map_failures)
     std::cerr << "ebpfgen: " << report::map_failure_warning(failure, spec.map_keys.value_or(4096)) << "\n";
   run_facts.interrupted = exit.interrupted;
@@ -302,7 +220,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
   if (failed) {
     show_errors(exit.errors, program, path);
     if (exit.errors.empty()) std::cerr << "ebpfgen: error: bpftrace stopped with status " << exit.status << "\n";
-    run_facts.ended_by = collector ? "bpftrace stopped with an error" : "";
+    run_facts.ended_by = output.collected() ? "bpftrace stopped with an error" : "";
   } else if (ended_by_target) {
     run_facts.interrupted = false;
     run_facts.ended_by = *ended_by_target;
@@ -310,7 +228,8 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
   } else if (exit.interrupted) {
     run_facts.ended_by = "interrupted";
   }
-  if (collector && !windows.empty()) {
+  const auto& windows = output.windows();
+  if (output.collected() && !windows.empty()) {
     auto run = report::merge_windows(windows, [&](const std::string& name) { return report::merge_rule(spec, name); });
     reporter->summary(run, report::request_figures(run, spec.metrics), run_facts);
   }

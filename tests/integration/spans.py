@@ -18,29 +18,15 @@ Usage: spans.py EBPFGEN STREAM_SERVER CASE
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-from tracing import check, need_tracing
+from tracing import check, held_connections, need_tracing
 
 EBPFGEN = os.path.realpath(sys.argv[1])
 STREAM_SERVER = os.path.realpath(sys.argv[2])
-
-SERVER = r"""
-import socket, sys, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(64)
-print("listening", flush=True)
-for _ in range(int(sys.argv[2])):
-    c, _ = s.accept()
-    time.sleep(0.02)   # each connection lasts 20 ms
-    c.close()
-"""
 
 NAP = r"""
 #include <stdio.h>
@@ -84,19 +70,11 @@ def accept_to_close_of_a_server_with_a_known_delay():
     try:
         python = os.path.join(work, "ebpfgen_srv")
         shutil.copy(os.path.realpath("/usr/bin/python3"), python)  # a name no other process has
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
         proc = start_run('target comm "ebpfgen_srv" duration 6s\n'
                          "span conn from syscall accept4, accept where ret >= 0 key pid, ret\n"
                          "          to syscall close key pid, args.fd {\n"
                          "  count as connections\n  hist duration in ms as conn_ms\n}")
-        server = subprocess.Popen([python, "-c", SERVER, str(port), "50"], stdout=subprocess.PIPE, text=True)
-        check(server.stdout.readline() == "listening\n", "the server listens")
-        for _ in range(50):
-            with socket.create_connection(("127.0.0.1", port)) as c:
-                c.recv(1)  # until the server closes it
-        check(server.wait(timeout=30) == 0, "the server served 50 connections")
+        held_connections(python, 50)
         summary = summary_of(proc)
         check(summary["maps"]["@connections"] == 50, f"50 spans: {summary['maps']}")
         check(buckets(summary["maps"]["@conn_ms"]) == {"[16, 32)": 50}, f"all of 20 ms: {summary['maps']['@conn_ms']}")

@@ -76,6 +76,34 @@ def http_get(url):
         return r.read().decode()
 
 
+# Accepts N connections on 127.0.0.1:PORT and holds each 20 ms before closing it.
+HOLDING_SERVER = r"""
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(64)
+print("listening", flush=True)
+for _ in range(int(sys.argv[2])):
+    c, _ = s.accept()
+    time.sleep(0.02)   # each connection lasts 20 ms
+    c.close()
+"""
+
+
+def held_connections(python, n):
+    """Runs HOLDING_SERVER with `python` (a copy or a link of a name the test traces by) and makes N
+    connections to it, one after the other, each until the server closes it."""
+    port = free_port()
+    server = subprocess.Popen([python, "-c", HOLDING_SERVER, str(port), str(n)], stdout=subprocess.PIPE, text=True)
+    check(server.stdout.readline() == "listening\n", "the server listens")
+    import socket
+    for _ in range(n):
+        with socket.create_connection(("127.0.0.1", port)) as c:
+            c.recv(1)  # until the server closes it
+    check(server.wait(timeout=30) == 0, f"the server served {n} connections")
+
+
 def held_bpf_ids(pid, field):
     """The ids of the BPF objects (field "map_id:" or "prog_id:") that process `pid` holds open."""
     ids = set()

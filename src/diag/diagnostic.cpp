@@ -45,6 +45,19 @@ std::string shown(std::string_view text) {
   return out;
 }
 
+std::string shown_lines(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) return out + shown(text.substr(start));
+    bool kept = end + 1 == text.size() || text[end + 1] == ' ';
+    out += shown(text.substr(start, end - start)) + (kept ? "\n" : "\\x0a");
+    start = end + 1;
+  }
+  return out;
+}
+
 std::string render(const Source& source, const Diagnostic& d) {
   std::string out =
       fmt::format("{}:{}:{}: error: {}\n", shown(source.name), d.where.line, d.where.column, shown(d.message));

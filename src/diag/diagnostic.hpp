@@ -15,6 +15,9 @@ namespace ebpfgen {
 // or bpftrace, made safe for a terminal: control bytes and DEL shown as \xHH,
 // so that no escape sequence reaches it.
 std::string shown(std::string_view text);
+// As shown, but a newline that starts an indented line, or ends the text, is kept: the
+// frames of bpftrace's stacks, one a line. No other line can start at the margin.
+std::string shown_lines(std::string_view text);
 
 // A spec's text and the name it is reported under (a path or "<command-line>").
 struct Source {

@@ -391,7 +391,7 @@ std::string map_failure_warning(const MapFailure& m, std::uint64_t map_keys) {
 std::string bpftrace_style(const MapSnapshot& map) {
   std::string out;
   for (const auto& [key, value] : map.entries) {
-    std::string name = key.empty() ? map.name : fmt::format("{}[{}]", map.name, shown(key));
+    std::string name = key.empty() ? map.name : fmt::format("{}[{}]", map.name, shown_lines(key));
     out += name + ": " + value_text(value) + "\n";
   }
   return out;

@@ -30,6 +30,10 @@ TEST_CASE("text from the system reaches the terminal with its control bytes esca
   CHECK(ebpfgen::shown("\x1b[31mred\x07") == "\\x1b[31mred\\x07");
   CHECK(ebpfgen::shown("tab\there\x7f") == "tab\\x09here\\x7f");
   CHECK(ebpfgen::shown("caf\xc3\xa9 ::operator()") == "caf\xc3\xa9 ::operator()");  // UTF-8 stays
+  // A stack's frames stay one a line; a newline that would start a line at the margin does not.
+  CHECK(ebpfgen::shown_lines("\n    read_zero+119\n    vfs_read+187\n") == "\n    read_zero+119\n    vfs_read+187\n");
+  CHECK(ebpfgen::shown_lines("x\n@fake: 1\n\x1b[2J") == "x\\x0a@fake: 1\\x0a\\x1b[2J");
+  CHECK(ebpfgen::shown_lines("") == "");
   Source source{"bad\x1b.obs", "metrics rps"};
   CHECK(render(source, Diagnostic{{1, 1, 1}, "no \x1b[2J here", {"note\x07"}}) ==
         "bad\\x1b.obs:1:1: error: no \\x1b[2J here\n  metrics rps\n  ^\n  note: note\\x07\n");

@@ -1,5 +1,7 @@
 #include "report/format.hpp"
 
+#include <cmath>
+
 #include <algorithm>
 #include <cstring>
 #include <ctime>
@@ -70,6 +72,11 @@ std::optional<Percentiles> percentiles_of(const Histogram& h) {
   return p;
 }
 
+// Four significant digits, never an exponent (95230, not 9.523e+04).
+std::string figure_text(double x) {
+  return std::abs(x) >= 1000 ? fmt::format("{:.0f}", x) : fmt::format("{:.4g}", x);
+}
+
 std::string value_text(const Value& v) {
   if (const auto* n = std::get_if<std::int64_t>(&v)) return std::to_string(*n);
   if (const auto* s = std::get_if<Stats>(&v)) {
@@ -79,8 +86,8 @@ std::string value_text(const Value& v) {
   const auto& h = std::get<Histogram>(v);
   std::string out = "\n" + histogram_text(h);
   if (auto p = percentiles_of(h))
-    out += fmt::format("p50 {:.4g}, p90 {:.4g}, p99 {:.4g} (within the buckets above, of {} value{})\n", p->p50, p->p90,
-                       p->p99, p->count, p->count == 1 ? "" : "s");
+    out += fmt::format("p50 {}, p90 {}, p99 {} (within the buckets above, of {} value{})\n", figure_text(p->p50),
+                       figure_text(p->p90), figure_text(p->p99), p->count, p->count == 1 ? "" : "s");
   return out;
 }
 

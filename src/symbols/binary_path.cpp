@@ -1,5 +1,7 @@
 #include "symbols/binary_path.hpp"
 
+#include <cstdlib>
+
 #include <sys/stat.h>
 
 #include <unistd.h>
@@ -192,9 +194,13 @@ std::optional<std::string> from_library_dirs(std::string_view name, const Search
   return std::nullopt;
 }
 
-// PATH of the process, or the default one.
+// PATH of the process; without one, ebpfgen's own (a command it launches inherits it), or
+// the default one under another root or when ebpfgen has none.
 std::string search_path(const SearchRoot& where) {
-  if (!where.pid) return std::string(default_path);
+  if (!where.pid) {
+    const char* own = std::getenv("PATH");
+    return where.root == "/" && own && *own ? std::string(own) : std::string(default_path);
+  }
   std::ifstream environ("/proc/" + std::to_string(*where.pid) + "/environ", std::ios::binary);
   std::string entry;
   while (std::getline(environ, entry, '\0')) {

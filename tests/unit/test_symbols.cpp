@@ -255,7 +255,26 @@ TEST_CASE("symbols: absolute paths, programs on PATH and libraries") {
   CHECK(mapped.ends_with("/libc.so.6"));
 }
 
+TEST_CASE("symbols: a program is looked up on ebpfgen's own PATH, which a launched command inherits") {
+  namespace fs = std::filesystem;
+  std::string saved = std::getenv("PATH") ? std::getenv("PATH") : "";
+  fs::path dir = fs::temp_directory_path() / ("ebpfgen-path-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  fs::copy_file("/bin/true", dir / "ebpfgen-own-true", fs::copy_options::overwrite_existing);
+  setenv("PATH", (dir.string() + ":/usr/bin").c_str(), 1);
+  CHECK(find_binary("ebpfgen-own-true") == (dir / "ebpfgen-own-true").string());
+  // Under another root, without a process to take a PATH from: the default one.
+  CHECK(failure_of([&] { find_binary("ebpfgen-own-true", {"/proc/self/root", std::nullopt}); }).message ==
+        "cannot find program 'ebpfgen-own-true' in PATH (/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin) "
+        "under /proc/self/root");
+  setenv("PATH", saved.c_str(), 1);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("symbols: binary names that are refused or not found") {
+  // The default PATH, as when ebpfgen runs with none (sudo's secure_path is much the same).
+  std::string saved = std::getenv("PATH") ? std::getenv("PATH") : "";
+  unsetenv("PATH");
   auto message = [](std::string_view name, SearchRoot root = {}) {
     return failure_of([&] { find_binary(name, root); }).message;
   };
@@ -284,6 +303,7 @@ TEST_CASE("symbols: binary names that are refused or not found") {
         "(/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)");
   CHECK(message("libnosuchlib.so", {"/proc/1/root", 1}).starts_with(
       "cannot find library 'libnosuchlib.so' in the files mapped by pid 1 or /lib/x86_64-linux-gnu, "));
+  setenv("PATH", saved.c_str(), 1);
 }
 
 TEST_CASE("symbols: links inside a root are followed inside it, absolute ones too") {

@@ -255,8 +255,9 @@ class BlockWriter {
     remember_helper(fmt::format("_span_{}_start", span.name.text));
     std::string seen = fmt::format("@_span_{}_seen[{}]", span.name.text, keys);
     if (span.role == ast::SpanSide::Role::Start) {
-      // With nth, a new start begins the count of end events again.
-      return indent + start + " = nsecs;\n" + (span.nth > 1 ? indent + "delete(" + seen + ");\n" : "");
+      // With nth, a new start begins the count of end events again: set to 0, not deleted, as
+      // a delete of a key not there is a failed call (bpftrace -k reports each).
+      return indent + start + " = nsecs;\n" + (span.nth > 1 ? indent + seen + " = 0;\n" : "");
     }
     std::string out = indent + "$span_start = " + start + ";\n" + indent + "if ($span_start != 0) {\n";
     std::string inner = indent + "  ";

@@ -72,7 +72,7 @@ void find_fileno(IoPosixPlan& plan, const symbols::SearchRoot& root) {
     auto found = symbols::resolve_function(symbols::read_functions(library), "fileno", library);
     if (found.functions.front().mangled != "fileno") throw symbols::Error("no function named fileno in " + library);
     // It goes into the program's attach point, in quotes.
-    if (library.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-") != std::string::npos) {
+    if (!matches(library, "[A-Za-z0-9/._+-]+")) {
       throw symbols::Error("the C library's path has characters an attach point cannot hold");
     }
     plan.fileno_library = library;

@@ -125,6 +125,11 @@ std::string find_or_make_record(const std::string& path, const std::string& id, 
              {{"I", indent}, {"ID", id}, {"PATH", path}});
 }
 
+// `uprobe:"/lib/x86_64-linux-gnu/libc.so.6":fileno`: the C library's path, in quotes.
+std::string fileno_point(const char* kind, const IoPosixPlan& plan) {
+  return fmt::format("{}:\"{}\":fileno", kind, plan.fileno_library);
+}
+
 struct Probes {
   const ProgramContext& program;
   const IoPosixPlan& plan;
@@ -363,13 +368,12 @@ struct Probes {
       out += "\n// POSIX_FILENOS is not counted (-1): fileno(): " + comment_text(plan.fileno_missing) + ".\n";
       return;
     }
-    std::string library = "\"" + plan.fileno_library + "\":fileno";
-    out += fmt::format("\nuprobe:{}\n{}{{\n  @_io_call[tid] = ((int64){}, (int64)0, (int64)nsecs, (int64)0, (int64)0);\n}}\n",
-                       library, pred().empty() ? "" : pred() + "\n", int(tag_fileno));
+    out += fmt::format("\n{}\n{}{{\n  @_io_call[tid] = ((int64){}, (int64)0, (int64)nsecs, (int64)0, (int64)0);\n}}\n",
+                       fileno_point("uprobe", plan), pred().empty() ? "" : pred() + "\n", int(tag_fileno));
     auto changed = open_times();
     changed[open_count] = fmt::format("$o.{} + 1", int(open_count));
     changed[open_filenos] = fmt::format("$o.{} + 1", int(open_filenos));
-    out += fmt::format("\nuretprobe:{}\n{}{{\n", library, pred().empty() ? "" : pred() + "\n") +
+    out += fmt::format("\n{}\n{}{{\n", fileno_point("uretprobe", plan), pred().empty() ? "" : pred() + "\n") +
            sub(R"(  $c = @_io_call[tid];
   if ($c.0 == <TAG>) {
     delete(@_io_call[tid]);
@@ -507,7 +511,7 @@ std::vector<std::string> io_posix_points(const CheckedSpec& spec) {
   for (const auto& name : spec.io->syscalls)
     for (const char* side : {"enter", "exit"}) out.push_back(fmt::format("tracepoint:syscalls:sys_{}_{}", side, name));
   if (!spec.io->fileno_library.empty())
-    for (const char* kind : {"uprobe", "uretprobe"}) out.push_back(fmt::format("{}:\"{}\":fileno", kind, spec.io->fileno_library));
+    for (const char* kind : {"uprobe", "uretprobe"}) out.push_back(fileno_point(kind, *spec.io));
   return out;
 }
 

@@ -10,7 +10,8 @@ kprobes, `--run` must refuse them with exit status 6.
 A case is named by its example's path under examples/. `every_example_has_a_case` fails for a file under
 examples/ (but README.md and tutorial/) that has no case here, so that no example goes untested.
 
-Usage: examples_run.py EBPFGEN STREAM_SERVER CASE
+Usage: examples_run.py EBPFGEN STREAM_SERVER SYSCALL_CALLS OSTREAM_FLUSHES CASE
+       (the last three are programs of tests/workloads)
        examples_run.py cases          the names of the cases, one a line (tests/integration/meson.build)
 """
 import fnmatch
@@ -30,43 +31,6 @@ from tracing import check, free_port, held_connections, need_program, need_traci
 HERE = os.path.dirname(os.path.realpath(__file__))
 EXAMPLES = os.path.realpath(os.path.join(HERE, "..", "..", "examples"))
 ACCEPT = os.path.realpath(os.path.join(HERE, "..", "examples", "accept"))
-
-# A C program of exactly known syscalls: CALLS NAME SYSCALL N [PATH] renames itself NAME (prctl), then
-# makes N calls of SYSCALL (getppid, ioctl FIONREAD on fd 0, or setxattr of a 64 KiB value on PATH),
-# then exit_group: under its new name, exactly N + 1 syscalls.
-CALLS = r"""
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/xattr.h>
-#include <unistd.h>
-static char value[65536];
-int main(int argc, char **argv) {
-  if (argc < 4) return 2;
-  prctl(PR_SET_NAME, argv[1]);
-  long n = atol(argv[3]);
-  int unread;
-  for (long i = 0; i < n; i++) {
-    if (!strcmp(argv[2], "getppid")) syscall(SYS_getppid);
-    else if (!strcmp(argv[2], "ioctl")) syscall(SYS_ioctl, 0, FIONREAD, &unread);
-    else syscall(SYS_setxattr, argv[4], "user.ebpfgen", value, sizeof value, 0);
-  }
-  syscall(SYS_exit_group, 0);
-}
-"""
-
-# Calls std::ostream::flush() (in libstdc++) N times, then leaves without the flushes of a normal exit.
-FLUSHES = r"""
-#include <cstdlib>
-#include <iostream>
-#include <unistd.h>
-int main(int argc, char **argv) {
-  for (int i = 0, n = std::atoi(argv[1]); i < n; ++i) std::cout.flush();
-  _exit(0);
-}
-"""
 
 # Before each of 5 reads of its stdin, says so on its stdout: the test answers 45 ms later.
 SLOW_READS = "import os\nfor _ in range(5):\n    os.write(1, b'r')\n    os.read(0, 1)\n"
@@ -105,11 +69,6 @@ class Work:
         link = self.path(name)
         os.symlink(shutil.which(program) or program, link)
         return link
-
-    def compiled(self, source, name, compiler="gcc", language="c"):
-        exe = self.path(name)
-        subprocess.run([compiler, "-O1", "-x", language, "-", "-o", exe], input=source, text=True, check=True)
-        return exe
 
     def data(self, name, size):
         with open(self.path(name), "wb") as f:
@@ -245,8 +204,7 @@ def syscall_counts(name):
     """A program that renames itself ebpfgen_sc, makes 777 getppid calls and exits: 778 syscalls by that
     name (the calls and exit_group), exactly."""
     with Work() as w:
-        calls = w.compiled(CALLS, "ebpfgen_pre")
-        _, maps = run_with_duration(name, lambda: subprocess.run([calls, "ebpfgen_sc", "getppid", "777"], check=True))
+        _, maps = run_with_duration(name, lambda: subprocess.run([SYSCALL_CALLS, "ebpfgen_sc", "getppid", "777"], check=True))
         counts = maps.get("@count_by_comm", {})
         check(counts.get("ebpfgen_sc") == 778, f"778 syscalls of ebpfgen_sc: {counts.get('ebpfgen_sc')}")
         check(len(counts) >= 2 and all(isinstance(v, int) and v > 0 for v in counts.values()),
@@ -491,7 +449,7 @@ def rw_latency_percentiles(name):
 def cxx_uprobe(name):
     """A C++ program of a name of its own calls std::ostream::flush() 7 times and leaves with _exit: 7."""
     with Work() as w:
-        flusher = w.compiled(FLUSHES, "ebpfgen_flush", compiler="g++", language="c++")
+        flusher = w.named(OSTREAM_FLUSHES, "ebpfgen_flush")
         _, maps = run_with_duration(name, lambda: subprocess.run([flusher, "7"], check=True), "--comm", "ebpfgen_flush")
         check(maps.get("@count_by_comm") == {"ebpfgen_flush": 7}, f"7 calls: {maps}")
 
@@ -511,8 +469,7 @@ def accept_close(name):
 def ioctl_latency(name):
     """A program that renames itself and makes 9 ioctls: 9 in its histogram; any slow ioctl printed is over 1 ms."""
     with Work() as w:
-        calls = w.compiled(CALLS, "ebpfgen_pre")
-        run, maps = run_with_duration(name, lambda: subprocess.run([calls, "ebpfgen_ioctl", "ioctl", "9"], check=True,
+        run, maps = run_with_duration(name, lambda: subprocess.run([SYSCALL_CALLS, "ebpfgen_ioctl", "ioctl", "9"], check=True,
                                                                    stdin=subprocess.DEVNULL))
         hist = maps.get("@ioctl_us", {})
         check(total(hist.get("ebpfgen_ioctl", [])) == 9, f"9 ioctls of ebpfgen_ioctl: {hist.get('ebpfgen_ioctl')}")
@@ -526,8 +483,8 @@ def large_page_allocs(name):
     """A program that renames itself and asks 9 times to set a 64 KiB extended attribute: the kernel copies
     each value into one kmalloc'd 64 KiB buffer, 16 pages of order 4, whether the file system takes it or not."""
     with Work() as w:
-        calls, file = w.compiled(CALLS, "ebpfgen_pre"), w.data("xattr.dat", 1)
-        _, maps = run_with_duration(name, lambda: subprocess.run([calls, "ebpfgen_xattr", "setxattr", "9", file], check=True))
+        file = w.data("xattr.dat", 1)
+        _, maps = run_with_duration(name, lambda: subprocess.run([SYSCALL_CALLS, "ebpfgen_xattr", "setxattr", "9", file], check=True))
         allocs = maps.get("@large_allocs", {})
         check(allocs.get("ebpfgen_xattr,4") == 9, f"9 allocations of order 4 by ebpfgen_xattr: {allocs}")
 
@@ -608,12 +565,12 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["cases"]:
         print("\n".join(sorted(CASES) + ["every_example_has_a_case"]))
         sys.exit(0)
-    if len(sys.argv) != 4 or (sys.argv[3] not in CASES and sys.argv[3] != "every_example_has_a_case"):
+    if len(sys.argv) != 6 or (sys.argv[5] not in CASES and sys.argv[5] != "every_example_has_a_case"):
         print(__doc__.split("Usage: ")[1], file=sys.stderr)
         sys.exit(2)
-    EBPFGEN, STREAM_SERVER = os.path.realpath(sys.argv[1]), os.path.realpath(sys.argv[2])
-    if sys.argv[3] == "every_example_has_a_case":
+    EBPFGEN, STREAM_SERVER, SYSCALL_CALLS, OSTREAM_FLUSHES = (os.path.realpath(a) for a in sys.argv[1:5])
+    if sys.argv[5] == "every_example_has_a_case":
         every_example_has_a_case()
     else:
         need_tracing()
-        CASES[sys.argv[3]](sys.argv[3])
+        CASES[sys.argv[5]](sys.argv[5])

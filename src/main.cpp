@@ -11,12 +11,13 @@
 #include "check/check.hpp"
 #include "parse/parse.hpp"
 #include "pipeline/pipeline.hpp"
-#include "run/preflight.hpp"
+#include "diag/exit_status.hpp"
 
 namespace {
 
 
-using ebpfgen::run::exit_usage_error;
+using ebpfgen::exit_usage_error;
+using ebpfgen::fail;
 
 struct Options {
   std::string spec_file;
@@ -90,8 +91,7 @@ int run_pipeline(const Options& o, const ebpfgen::Source& source) {
   if (o.duration) {
     r.duration_ms = ebpfgen::parse_duration_text(*o.duration);
     if (!r.duration_ms || *r.duration_ms == 0) {
-      std::cerr << "ebpfgen: error: --duration: '" << *o.duration << "' is not a duration such as 500ms, 30s, 5m or 1h\n";
-      return exit_usage_error;
+      return fail(exit_usage_error, "--duration: '" + *o.duration + "' is not a duration such as 500ms, 30s, 5m or 1h");
     }
   }
   r.kernel.syscall_table = o.syscall_table == "builtin" ? ebpfgen::kernel::SyscallTable::Builtin
@@ -156,10 +156,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"docker", "podman", "nerdctl", "crictl"}));
   target->add_option("-c,--command", o.command, "launch this command (split on blanks) and trace it and its children");
   target->require_option(0, 1);
-  app.footer("Exit status: 0 success, 1 errors in the spec, 2 usage errors; --run also: 3 bpftrace missing or\n"
-             "older than 0.17, 4 not permitted, 5 tracefs not mounted, 6 probe not available, 7 bpftrace failed;\n"
-             "--run and --targets: 8 the target cannot be found; --run: 9 the maps need more memory than is available,\n"
-             "10 the report could not be written.");
+  app.footer(ebpfgen::exit_status_help());
   // `-- PROGRAM ARGS...`: a command to launch, its arguments taken as they are.
   int own_args = argc;
   for (int i = 1; i < argc; ++i) {
@@ -170,8 +167,7 @@ int main(int argc, char** argv) {
     }
   }
   if (own_args < argc && o.command_argv.empty()) {
-    std::cerr << "ebpfgen: error: give a command after --\n";
-    return exit_usage_error;
+    return fail(exit_usage_error, "give a command after --");
   }
   try {
     app.parse(own_args, argv);
@@ -182,40 +178,33 @@ int main(int argc, char** argv) {
 
   bool inline_given = app.count("-e") > 0;
   if (!o.command_argv.empty() && (o.pid || o.comm || o.cgroup || o.container || o.command)) {
-    std::cerr << "ebpfgen: error: give one target: `-- COMMAND` and a target option are two\n";
-    return exit_usage_error;
+    return fail(exit_usage_error, "give one target: `-- COMMAND` and a target option are two");
   }
   bool listing = app.count("--list") > 0;
   if (int(o.emit) + int(o.check) + int(o.run) + int(o.targets) + int(!o.symbols.empty()) + int(listing) != 1) {
-    std::cerr << "ebpfgen: error: say what to do: one of --run, --emit (print the program), --check, --targets, "
-                 "--symbols or --list\n";
-    return exit_usage_error;
+    return fail(exit_usage_error, "say what to do: one of --run, --emit (print the program), --check, --targets, "
+                                  "--symbols or --list");
   }
   if (auto refused = refused_override(target_override(o)); !refused.empty()) {
-    std::cerr << "ebpfgen: error: target option: " << refused << "\n";
-    return exit_usage_error;
+    return fail(exit_usage_error, "target option: " + refused);
   }
   if (o.run_options.exports.any() && !o.run) {
-    std::cerr << "ebpfgen: error: --serve and --textfile export what --run measures: add --run\n";
-    return exit_usage_error;
+    return fail(exit_usage_error, "--serve and --textfile export what --run measures: add --run");
   }
   if (!o.run_options.report_file.empty() && !o.run) {
-    std::cerr << "ebpfgen: error: --report draws what --run measures: add --run\n";
-    return exit_usage_error;
+    return fail(exit_usage_error, "--report draws what --run measures: add --run");
   }
   try {
     if (!o.run_options.exports.serve.empty()) ebpfgen::exporter::listen_address(o.run_options.exports.serve);
   } catch (const ebpfgen::exporter::ExportError& e) {
-    std::cerr << "ebpfgen: error: " << e.what() << "\n";
-    return exit_usage_error;
+    return fail(exit_usage_error, e.what());
   }
   if (!o.symbols.empty()) {
     return ebpfgen::pipeline::list_symbols(o.symbols[0], o.symbols.size() == 2 ? std::optional(o.symbols[1]) : std::nullopt,
                                            target_override(o));
   }
   if (listing && (!o.spec_file.empty() || inline_given)) {
-    std::cerr << "ebpfgen: error: --list takes a pattern, not a spec: ebpfgen [-v] --list 'tracepoint:sched:*'\n";
-    return exit_usage_error;
+    return fail(exit_usage_error, "--list takes a pattern, not a spec: ebpfgen [-v] --list 'tracepoint:sched:*'");
   }
   if (listing) return ebpfgen::pipeline::list_probes(o.list.empty() ? "" : o.list[0], o.run_options.verbose);
   bool target_given = o.pid || o.comm || o.cgroup || o.container || o.command || !o.command_argv.empty();
@@ -223,15 +212,13 @@ int main(int argc, char** argv) {
     return run_pipeline(o, {"<command-line>", ""});
   }
   if (o.spec_file.empty() == !inline_given) {
-    std::cerr << "ebpfgen: error: give a spec file or -e 'SPEC' (one of them)\n";
-    return exit_usage_error;
+    return fail(exit_usage_error, "give a spec file or -e 'SPEC' (one of them)");
   }
   ebpfgen::Source source{"<command-line>", o.inline_spec};
   if (!o.spec_file.empty()) {
     std::ifstream in(o.spec_file, std::ios::binary);
     if (!in) {
-      std::cerr << "ebpfgen: error: cannot read " << o.spec_file << "\n";
-      return exit_usage_error;
+      return fail(exit_usage_error, "cannot read " + o.spec_file);
     }
     std::ostringstream text;
     text << in.rdbuf();

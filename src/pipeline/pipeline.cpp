@@ -51,14 +51,14 @@ std::optional<ast::Spec> spec_of(const Request& r) {
   }
   if (r.runtime) {
     if (!spec.target || spec.target->kind != ast::TargetKind::Container) {
-      std::cerr << "ebpfgen: error: --runtime is for a container target\n";
+      print_error("--runtime is for a container target");
       return std::nullopt;
     }
     spec.target->runtime = *r.runtime;
   }
   if (r.descendants) {
     if (!spec.target || spec.target->kind != ast::TargetKind::Pid) {
-      std::cerr << "ebpfgen: error: --descendants is for a pid target\n";
+      print_error("--descendants is for a pid target");
       return std::nullopt;
     }
     spec.target->descendants = true;
@@ -98,11 +98,9 @@ int run(const Request& r) {
     std::cerr << render(r.source, e);
     return exit_spec_error;
   } catch (const target::TargetError& e) {
-    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-    return exit_no_target;
+    return fail(exit_no_target, e.what());
   } catch (const std::exception& e) {  // the machine failed us: a file, a process, a pipe
-    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-    return exit_bpftrace_failed;
+    return fail(exit_bpftrace_failed, e.what());
   }
 }
 
@@ -113,11 +111,10 @@ int list_probes(const std::string& pattern, bool verbose) {
     for (const auto& note : listing.notes) std::cerr << "ebpfgen: note: " << note << "\n";
     if (listing.lines.empty()) {
       std::cerr << "ebpfgen: nothing matches '" << shown(pattern) << "'\n";
-      return 1;
+      return exit_spec_error;
     }
   } catch (const kernel::ListError& e) {
-    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-    return exit_usage_error;
+    return fail(exit_usage_error, e.what());
   }
   return 0;
 }
@@ -141,12 +138,11 @@ int list_symbols(const std::string& binary_name, const std::optional<std::string
     }
     std::cerr << fmt::format("{} function{} in {}\n", functions.size(), functions.size() == 1 ? "" : "s", shown(binary));
   } catch (const symbols::Error& e) {
-    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-    for (const auto& note : e.notes) std::cerr << "  note: " << shown(note) << "\n";
-    return exit_spec_error;
+    std::vector<std::string> notes;
+    for (const auto& note : e.notes) notes.push_back("note: " + note);
+    return fail(exit_spec_error, e.what(), notes);
   } catch (const target::TargetError& e) {
-    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-    return exit_no_target;
+    return fail(exit_no_target, e.what());
   }
   return 0;
 }

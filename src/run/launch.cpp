@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
+
+#include "diag/diagnostic.hpp"
 #include <thread>
 
 #include <fmt/format.h>
@@ -45,18 +47,25 @@ LaunchedCommand::LaunchedCommand(const std::vector<std::string>& argv, const std
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::string procs = leaf_ + "/cgroup.procs";
+  // Made before the fork: the child writes them with write(2) alone, and nothing from the
+  // command line reaches the terminal unescaped.
+  const std::string cannot_enter = "ebpfgen: error: cannot enter the cgroup " + shown(leaf_) + "\n";
+  const std::string cannot_run = "ebpfgen: error: cannot run " + shown(argv.front()) + ": ";
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("cannot fork");
   if (pid_ == 0) {  // the command: join the leaf, wait for the go, become the program
     ::close(go[1]);
     if (!write_file(procs, "0")) {
-      std::fprintf(stderr, "ebpfgen: error: cannot enter the cgroup %s\n", leaf_.c_str());
+      (void)!::write(2, cannot_enter.data(), cannot_enter.size());
       ::_exit(127);
     }
     char byte;
     if (::read(go[0], &byte, 1) != 1) ::_exit(127);  // ebpfgen gave up before tracing started
     ::execvp(args[0], args.data());
-    std::fprintf(stderr, "ebpfgen: error: cannot run %s: %s\n", args[0], std::strerror(errno));
+    const char* why = std::strerror(errno);
+    (void)!::write(2, cannot_run.data(), cannot_run.size());
+    (void)!::write(2, why, std::strlen(why));
+    (void)!::write(2, "\n", 1);
     ::_exit(127);
   }
   ::close(go[0]);

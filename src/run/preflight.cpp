@@ -78,7 +78,7 @@ std::optional<Problem> check_tracefs(const kernel::Facts& facts) {
   if (!facts.tracefs_mount_error.empty()) return Problem{exit_no_tracefs, facts.tracefs_mount_error};
   return Problem{exit_no_tracefs,
                  "tracefs is not mounted, so syscall tracepoints are not visible; mount it with\n"
-                 "  mount -t tracefs tracefs /sys/kernel/tracing\nor run again with --mount-tracefs"};
+                 "  mount -t tracefs tracefs /sys/kernel/tracing\n  or run again with --mount-tracefs"};
 }
 
 bool uses_kprobes(const CheckedSpec& spec) {

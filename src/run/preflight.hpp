@@ -7,25 +7,12 @@
 #include <string>
 
 #include "check/check.hpp"
+#include "diag/exit_status.hpp"
 
 namespace ebpfgen::run {
 
-// Exit statuses of ebpfgen: every command's, then those of `--run` (and --targets).
-enum ExitStatus : int {
-  exit_spec_error = 1,       // errors in the spec
-  exit_usage_error = 2,      // the command line
-  exit_no_bpftrace = 3,      // bpftrace missing or older than 0.17
-  exit_not_permitted = 4,    // not root, and lacking CAP_BPF + CAP_PERFMON
-  exit_no_tracefs = 5,       // tracefs not mounted
-  exit_no_probe = 6,         // a probe type this kernel cannot attach (kprobes)
-  exit_bpftrace_failed = 7,  // bpftrace stopped with an error
-  exit_no_target = 8,        // the target cannot be found: a pid gone, no such cgroup or container
-  exit_no_memory = 9,        // the maps option map_keys asks for need more memory than the machine has
-  exit_output_failed = 10,   // the report could not be written (stdout closed or full, -o failed)
-};
-
 struct Problem {
-  int exit_status;
+  ExitStatus exit_status;
   std::string message;
 };
 

@@ -58,6 +58,12 @@ std::string program_file(const std::string& program, const std::string& keep) {
   return path;
 }
 
+// The note that names the spec line a failing probe came from, when one is known.
+std::vector<std::string> in_probe(const std::string& origin) {
+  if (origin.empty()) return {};
+  return {"in the probe generated from " + origin};
+}
+
 // The line of the program where an attach point is written, or 0.
 std::size_t line_of_point(const std::string& program, const std::string& point) {
   std::istringstream in(program);
@@ -78,15 +84,12 @@ void show_errors(const std::vector<std::string>& errors, const std::string& prog
   for (const auto& line : errors) {
     if (std::regex_match(line, m, located) && line.rfind(path, 0) == 0) {
       std::string origin = spec_origin(program, std::stoul(m[m[2].matched ? 2 : 1].str()));
-      std::cerr << "ebpfgen: error: bpftrace: " << shown(m[3].str()) << "\n";
-      if (!origin.empty()) std::cerr << "  in the probe generated from " << shown(origin) << "\n";
+      print_error("bpftrace: " + m[3].str(), in_probe(origin));
     } else if (std::regex_search(line, m, unattached)) {
       // No location: find the attach point's line in the program.
-      std::cerr << "ebpfgen: error: bpftrace: " << shown(m[0].str()) << "\n";
-      std::string origin = spec_origin(program, line_of_point(program, m[1].str()));
-      if (!origin.empty()) std::cerr << "  in the probe generated from " << shown(origin) << "\n";
+      print_error("bpftrace: " + m[0].str(), in_probe(spec_origin(program, line_of_point(program, m[1].str()))));
     } else if (line.find("ERROR:") != std::string::npos) {
-      std::cerr << "ebpfgen: error: bpftrace: " << shown(line.substr(line.find("ERROR:") + 7)) << "\n";
+      print_error("bpftrace: " + line.substr(line.find("ERROR:") + 7));
     }
   }
 }
@@ -95,8 +98,7 @@ void show_errors(const std::vector<std::string>& errors, const std::string& prog
 
 int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Facts& facts, const RunOptions& options) {
   if (options.format == report::Format::Darshan && !checked.io) {
-    std::cerr << "ebpfgen: error: --format darshan prints the counters of 'io posix', which this spec does not have\n";
-    return 2;
+    return fail(exit_usage_error, "--format darshan prints the counters of 'io posix', which this spec does not have");
   }
   // The report's and the page's directories must take them: known before the run, not after it.
   for (const auto& [flag, file] : {std::pair{"-o", &options.output_file}, {"--report", &options.report_file}}) {
@@ -104,22 +106,19 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
     try {
       exporter::check_writable_directory(fs::path(*file).parent_path().string());
     } catch (const std::exception& e) {
-      std::cerr << "ebpfgen: error: " << flag << " " << shown(*file) << ": cannot write in its directory: " << e.what() << "\n";
-      return 2;
+      return fail(exit_usage_error, fmt::format("{} {}: cannot write in its directory: {}", flag, *file, e.what()));
     }
   }
   std::string bpftrace_version;
   if (auto problem = preflight(checked, facts, options.bpftrace, bpftrace_version)) {
-    std::cerr << "ebpfgen: error: " << problem->message << "\n";
-    return problem->exit_status;
+    return fail(problem->exit_status, problem->message);
   }
   std::optional<exporter::Exporter> exports;
   if (options.exports.any()) {
     try {
       exports.emplace(checked, options.exports, target_description(checked.target));
     } catch (const exporter::ExportError& e) {
-      std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-      return 2;
+      return fail(exit_usage_error, e.what());
     }
     if (!exports->serving_at().empty()) std::cerr << "ebpfgen: metrics at " << exports->serving_at() << "\n";
   }
@@ -128,15 +127,11 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
   try {
     if (!spec.resolved) spec.resolved = target::resolve_target(spec.target, facts);
   } catch (const target::TargetError& e) {
-    std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-    return exit_no_target;
+    return fail(exit_no_target, e.what());
   }
   if (spec.target.kind == ast::TargetKind::Container) spec.target_facts = spec.resolved->facts;
   std::string program = generate_program(spec, source);
-  if (auto problem = map_memory_problem(program, spec.map_keys)) {
-    std::cerr << "ebpfgen: error: " << problem->message << "\n";
-    return problem->exit_status;
-  }
+  if (auto problem = map_memory_problem(program, spec.map_keys)) return fail(problem->exit_status, problem->message);
   std::string path = program_file(program, options.keep_file);
   // Removed however the run ends (and once bpftrace has read it, below), unless --keep asks for it.
   struct Removal {
@@ -155,8 +150,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
     try {
       command.emplace(spec.target.argv, facts.cgroup2);
     } catch (const std::exception& e) {
-      std::cerr << "ebpfgen: error: " << shown(e.what()) << "\n";
-      return exit_bpftrace_failed;
+      return fail(exit_bpftrace_failed, e.what());
     }
     tracer.args.push_back(std::to_string(command->cgroup_id()));
   }
@@ -219,7 +213,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
   bool failed = exit.status != 0 && !exit.interrupted;
   if (failed) {
     show_errors(exit.errors, program, path);
-    if (exit.errors.empty()) std::cerr << "ebpfgen: error: bpftrace stopped with status " << exit.status << "\n";
+    if (exit.errors.empty()) print_error(fmt::format("bpftrace stopped with status {}", exit.status));
     run_facts.ended_by = output.collected() ? "bpftrace stopped with an error" : "";
   } else if (ended_by_target) {
     run_facts.interrupted = false;
@@ -239,7 +233,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
       exporter::write_atomically(options.output_file, buffered.str());
     } catch (const std::exception& e) {
       // Not lost: it goes to stdout instead.
-      std::cerr << "ebpfgen: error: " << shown(e.what()) << "; the report follows on stdout\n";
+      print_error(std::string(e.what()) + "; the report follows on stdout");
       std::cout << buffered.str() << std::flush;
       return exit_output_failed;
     }
@@ -249,17 +243,15 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
     try {
       exporter::write_atomically(options.report_file, exporter::html_report(spec, source, windows, run, run_facts));
     } catch (const std::exception& e) {
-      std::cerr << "ebpfgen: error: --report: " << shown(e.what()) << "\n";
-      return exit_output_failed;
+      return fail(exit_output_failed, std::string("--report: ") + e.what());
     }
   }
   if (std::cout && !(std::cout << std::flush)) write_error = errno;
   if (!std::cout || unwritable) {
-    std::cerr << "ebpfgen: error: cannot write the report to stdout: "
-              << (write_error ? std::strerror(write_error) : "write failed") << "; it is incomplete\n";
-    return exit_output_failed;
+    return fail(exit_output_failed, fmt::format("cannot write the report to stdout: {}; it is incomplete",
+                                                write_error ? std::strerror(write_error) : "write failed"));
   }
-  return failed ? exit_bpftrace_failed : 0;
+  return failed ? exit_bpftrace_failed : exit_success;
 }
 
 }  // namespace ebpfgen::run

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 using namespace ebpfgen::run;
+using ebpfgen::exit_no_memory;
 
 TEST_CASE("bpftrace versions") {
   CHECK(parse_bpftrace_version("bpftrace v0.17.0\n") == "0.17.0");

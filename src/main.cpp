@@ -11,6 +11,7 @@
 #include "check/check.hpp"
 #include "parse/parse.hpp"
 #include "pipeline/pipeline.hpp"
+#include "target/container.hpp"
 #include "diag/exit_status.hpp"
 
 namespace {
@@ -153,7 +154,7 @@ int main(int argc, char** argv) {
   target->add_option("--container", o.container, "a container by name");
   app.add_flag("--descendants", o.descendants, "with a pid target: also the processes it started, and theirs");
   app.add_option("--runtime", o.runtime, "the container's runtime (by default every one installed is asked)")
-      ->check(CLI::IsMember({"docker", "podman", "nerdctl", "crictl"}));
+      ->check(CLI::IsMember(ebpfgen::target::known_runtimes()));
   target->add_option("-c,--command", o.command, "launch this command (split on blanks) and trace it and its children");
   target->require_option(0, 1);
   app.footer(ebpfgen::exit_status_help());

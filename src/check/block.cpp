@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "check/limits.hpp"
+#include "spec/limits.hpp"
 #include "check/text_rules.hpp"
 #include "diag/suggest.hpp"
 #include "spec/metrics.hpp"
@@ -73,7 +73,7 @@ class BlockChecker {
           throw SpecError(fn.where, "a function name may use only letters, digits, blanks and _ . $ : ~ ( ) < > , & [ ] "
                                     "+ -, with '*' and '?' as wildcards");
         }
-        if (probe.binary.text.size() > 4096 || !matches(probe.binary.text, "[A-Za-z0-9/._+-]+") ||
+        if (probe.binary.text.size() > max_path || !matches(probe.binary.text, "[A-Za-z0-9/._+-]+") ||
             matches(probe.binary.text, "(.*/)?\\.\\.(/.*)?")) {
           throw SpecError(probe.binary.where, "a binary is named with only letters, digits and '/', '.', '_', '+', "
                                               "'-', and no '..'");
@@ -86,9 +86,11 @@ class BlockChecker {
       case ast::ProbeKind::Kretprobe: {
         const auto& fn = probe.names.front();
         // bpftrace 0.17 reads '$' or '?' in an attach point as a syntax error, so '*' is the
-        // only wildcard; kernel symbols have at most 512 characters (KSYM_NAME_LEN), and the
+        // only wildcard; kernel symbols have at most KSYM_NAME_LEN characters, and the
         // length is checked before the regex.
-        if (fn.text.size() > 512) throw SpecError(fn.where, "a kernel function name has at most 512 characters");
+        if (fn.text.size() > max_kernel_symbol) {
+          throw SpecError(fn.where, fmt::format("a kernel function name has at most {} characters", max_kernel_symbol));
+        }
         if (!matches(fn.text, "[A-Za-z0-9_.*]+")) {
           throw SpecError(fn.where, "a kernel function name may use only letters, digits, '_' and '.', with '*' "
                                     "as a wildcard ('?' and '$' are bpftrace syntax errors)");
@@ -241,13 +243,11 @@ class BlockChecker {
     }
     if (has_control_chars(prefix)) throw SpecError(c.rhs.where, "strings in conditions must be printable");
     if (prefix.size() > bpftrace_max_string) {
-      throw SpecError(c.rhs.where, fmt::format("this prefix has {} bytes; bpftrace's strings hold at most {} "
-                                               "(BPFTRACE_STRLEN is 64, with the closing NUL)",
-                                               prefix.size(), bpftrace_max_string));
+      throw SpecError(c.rhs.where, too_long_for_bpftrace("prefix", prefix.size()));
     }
-    if (lhs.kind == FieldKind::Builtin && lhs.builtin == "comm" && prefix.size() > 15) {
-      throw SpecError(c.rhs.where, fmt::format("a process name has at most 15 characters, so none starts with "
-                                               "this {}-character prefix", prefix.size()));
+    if (lhs.kind == FieldKind::Builtin && lhs.builtin == "comm" && prefix.size() > max_comm_chars) {
+      throw SpecError(c.rhs.where, fmt::format("a process name has at most {} characters, so none starts with "
+                                               "this {}-character prefix", max_comm_chars, prefix.size()));
     }
     // A char[N] field holds at most N characters.
     if (lhs.c_type.starts_with("char[") && lhs.c_type.ends_with("]")) {
@@ -284,12 +284,11 @@ class BlockChecker {
     if (c.rhs.kind == ast::Operand::Kind::String) {
       if (has_control_chars(c.rhs.text)) throw SpecError(c.rhs.where, "strings in conditions must be printable");
       if (c.rhs.text.size() > bpftrace_max_string) {
-        throw SpecError(c.rhs.where, fmt::format("this string has {} bytes; bpftrace's strings hold at most {} "
-                                                 "(BPFTRACE_STRLEN is 64, with the closing NUL)",
-                                                 c.rhs.text.size(), bpftrace_max_string));
+        throw SpecError(c.rhs.where, too_long_for_bpftrace("string", c.rhs.text.size()));
       }
-      if (c.lhs.text == "comm" && c.rhs.text.size() > 15) {
-        throw SpecError(c.rhs.where, "a process name has at most 15 characters, so this never matches");
+      if (c.lhs.text == "comm" && c.rhs.text.size() > max_comm_chars) {
+        throw SpecError(c.rhs.where,
+                        fmt::format("a process name has at most {} characters, so this never matches", max_comm_chars));
       }
     }
   }

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "check/block.hpp"
-#include "check/limits.hpp"
+#include "spec/limits.hpp"
 #include "check/options.hpp"
 #include "check/stack.hpp"
 #include "check/text_rules.hpp"
@@ -23,23 +23,25 @@ std::string canonical_pid(const std::string& digits) {
 void check_target(const ast::Target& t) {
   switch (t.kind) {
     case ast::TargetKind::Pid: {
-      // Linux pids are at most 2^22 (PID_MAX_LIMIT). Leading zeros are dropped before the
+      // Linux pids are at most max_pid. Leading zeros are dropped before the
       // number reaches a program, where a leading 0 would make it octal.
       std::string digits = canonical_pid(t.value);
       unsigned long pid = digits.empty() || digits.size() > 7 ? 0 : std::stoul(digits);
-      if (pid == 0 || pid > 4194304) {
-        throw SpecError(t.where, fmt::format("'{}' is not a valid process id (1 to 4194304)", t.value));
+      if (pid == 0 || pid > max_pid) {
+        throw SpecError(t.where, fmt::format("'{}' is not a valid process id (1 to {})", t.value, max_pid));
       }
       break;
     }
     case ast::TargetKind::Comm:
-      if (t.prefix && (t.value.empty() || t.value.size() > 15 || has_control_chars(t.value))) {
-        throw SpecError(t.where, "a process name's prefix has 1 to 15 printable characters (the kernel keeps no more "
-                                 "of a name), so this one would never match");
+      if (t.prefix && (t.value.empty() || t.value.size() > max_comm_chars || has_control_chars(t.value))) {
+        throw SpecError(t.where, fmt::format("a process name's prefix has 1 to {} printable characters (the kernel "
+                                             "keeps no more of a name), so this one would never match",
+                                             max_comm_chars));
       }
-      if (t.value.empty() || t.value.size() > 15 || has_control_chars(t.value)) {
-        throw SpecError(t.where, "a process name has 1 to 15 printable characters (the kernel keeps no more), "
-                                 "so this one would never match");
+      if (t.value.empty() || t.value.size() > max_comm_chars || has_control_chars(t.value)) {
+        throw SpecError(t.where, fmt::format("a process name has 1 to {} printable characters (the kernel keeps no "
+                                             "more), so this one would never match",
+                                             max_comm_chars));
       }
       break;
     case ast::TargetKind::Cgroup:
@@ -125,13 +127,15 @@ CheckedSpec check_spec(const ast::Spec& spec, const kernel::Facts& facts) {
     if (spec.duration) {
       if (spec.duration->milliseconds == 0) throw SpecError(spec.duration->where, "a duration must be longer than 0");
       if (spec.duration->milliseconds > max_duration_ms) {
-        throw SpecError(spec.duration->where, "a duration is at most 8760h (a year)");
+        throw SpecError(spec.duration->where, fmt::format("a duration is at most {}h (a year)", max_duration_ms / 3'600'000));
       }
       out.duration_ms = spec.duration->milliseconds;
     }
     if (spec.window) {
       if (spec.window->milliseconds == 0) throw SpecError(spec.window->where, "a window must be longer than 0");
-      if (spec.window->milliseconds > max_duration_ms) throw SpecError(spec.window->where, "a window is at most 8760h (a year)");
+      if (spec.window->milliseconds > max_duration_ms) {
+        throw SpecError(spec.window->where, fmt::format("a window is at most {}h (a year)", max_duration_ms / 3'600'000));
+      }
       if (spec.duration && spec.window->milliseconds > spec.duration->milliseconds) {
         throw SpecError(spec.window->where, "the window is longer than the whole run (duration)");
       }

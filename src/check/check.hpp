@@ -14,6 +14,7 @@
 #include "check/syscall_groups.hpp"
 #include "kernel/facts.hpp"
 #include "spec/ast.hpp"
+#include "spec/limits.hpp"
 #include "target/resolve.hpp"
 
 namespace ebpfgen {
@@ -60,7 +61,8 @@ struct CheckedSpec {
   std::optional<std::uint64_t> duration_ms;
   std::optional<std::uint64_t> window_ms;
   SyscallStyle style = SyscallStyle::Tracepoint;
-  std::optional<std::uint64_t> map_keys;  // `option map_keys`: bpftrace's BPFTRACE_MAP_KEYS_MAX (unset: 4096)
+  std::optional<std::uint64_t> map_keys;  // `option map_keys`: bpftrace's BPFTRACE_MAP_KEYS_MAX (unset: its default)
+  std::uint64_t map_key_limit() const { return map_keys.value_or(default_map_keys); }
   RequestMetrics metrics;
   Location metrics_where;  // the `metrics` line
   std::optional<IoPosixPlan> io;  // `io posix` (check/io_posix.hpp)

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "check/limits.hpp"
+#include "spec/limits.hpp"
 #include "check/stack.hpp"
 #include "symbols/elf_symbols.hpp"
 #include "symbols/match.hpp"

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "check/limits.hpp"
+#include "spec/limits.hpp"
 #include "check/text_rules.hpp"
 #include "spec/io_counters.hpp"
 #include "symbols/elf_symbols.hpp"
@@ -44,9 +44,7 @@ IoPosixPlan check_io_posix(const ast::Spec& spec, const SyscallCatalog& catalog)
         throw SpecError(p.where, "a prefix must be printable, without '\"' or '\\'");
       }
       if (p.text.size() > bpftrace_max_string) {
-        throw SpecError(p.where, fmt::format("this prefix has {} bytes; bpftrace's strings hold at most {} "
-                                             "(BPFTRACE_STRLEN is 64, with the closing NUL)",
-                                             p.text.size(), bpftrace_max_string));
+        throw SpecError(p.where, too_long_for_bpftrace("prefix", p.text.size()));
       }
       if (!seen.insert(p.text).second) throw SpecError(p.where, fmt::format("prefix \"{}\" is listed twice", p.text));
       into.push_back(p.text);

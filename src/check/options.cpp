@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "check/limits.hpp"
+#include "spec/limits.hpp"
 #include "check/syscall_groups.hpp"
 #include "diag/suggest.hpp"
 #include "spec/metrics.hpp"

@@ -13,7 +13,7 @@ namespace ebpfgen {
 struct Options {
   SyscallStyle style = SyscallStyle::Tracepoint;
   std::optional<RequestProbes> request_probes;  // unset: the socket tracepoints where the kernel has them
-  std::optional<std::uint64_t> map_keys;        // unset: bpftrace's 4096
+  std::optional<std::uint64_t> map_keys;        // unset: bpftrace's default_map_keys
 };
 
 // Throws SpecError.

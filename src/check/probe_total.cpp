@@ -1,9 +1,9 @@
-// The probes a program attaches, against bpftrace's limit (check/limits.hpp).
+// The probes a program attaches, against bpftrace's limit (spec/limits.hpp).
 #include <fmt/format.h>
 
 #include "check/check.hpp"
 #include "check/fields.hpp"
-#include "check/limits.hpp"
+#include "spec/limits.hpp"
 
 namespace ebpfgen {
 

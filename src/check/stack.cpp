@@ -39,8 +39,8 @@ namespace {
 // bpftrace reports itself.
 constexpr std::size_t statement_bytes = 16;
 constexpr std::size_t number_bytes = 8;
-constexpr std::size_t string_bytes = 64;          // BPFTRACE_STRLEN
-constexpr std::size_t comm_bytes = 16;            // TASK_COMM_LEN
+constexpr std::size_t string_bytes = bpftrace_strlen;
+constexpr std::size_t comm_bytes = task_comm_len;
 constexpr std::size_t saved_string_buffer = 160;  // a string read back from a map, where str() needs 64
 constexpr std::size_t key_buffer_discount = 8;    // a map key needs 8 bytes less of the text buffer
 constexpr std::size_t extra_bytes = 8;            // a print beside a map update; hist/lhist/stats; registers

@@ -9,7 +9,7 @@
 #include <cstddef>
 
 #include "check/check.hpp"
-#include "check/limits.hpp"
+#include "spec/limits.hpp"
 
 namespace ebpfgen {
 

@@ -192,8 +192,8 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
   }
   if (spec.map_keys) {
     out += fmt::format("// Run with BPFTRACE_MAP_KEYS_MAX={0}: every map holds up to {0} keys (option map_keys;\n"
-                       "// bpftrace's default is 4096).\n",
-                       *spec.map_keys);
+                       "// bpftrace's default is {1}).\n",
+                       *spec.map_keys, default_map_keys);
   }
   std::string start;
   if (spec.window_ms) start += fmt::format("  @_next_window_ns = $now + {};\n", *spec.window_ms * 1'000'000);

@@ -282,7 +282,7 @@ std::string summary_section(const CheckedSpec& spec, const Source& source, const
                                                       : std::string("0"));
   std::string failures;
   for (const auto& m : facts.map_failures)
-    failures += "<div class=\"warning\">" + html_text(report::map_failure_warning(m, spec.map_keys.value_or(4096))) + "</div>";
+    failures += "<div class=\"warning\">" + html_text(report::map_failure_warning(m, spec.map_key_limit())) + "</div>";
   out += row("map failures", failures.empty() ? "none" : failures);
   std::string low;
   for (const auto& name : report::lower_bounds(run, spec.metrics)) low += (low.empty() ? "" : ", ") + html_text(name);

@@ -340,7 +340,7 @@ class TableReporter : public Reporter {
     out_ << "tracer: " << facts.tracer << "\n";
     if (facts.lost_events) out_ << fmt::format("warning: bpftrace lost {} events\n", facts.lost_events);
     if (facts.skipped_runs) out_ << skipped_runs_warning(facts.skipped_runs) << "\n";
-    for (const auto& m : facts.map_failures) out_ << map_failure_warning(m, spec_.map_keys.value_or(4096)) << "\n";
+    for (const auto& m : facts.map_failures) out_ << map_failure_warning(m, spec_.map_key_limit()) << "\n";
     if (auto low = lower_bounds(run, spec_.metrics); !low.empty())
       out_ << "warning: these count too few (lower bounds; their means and percentiles miss what was lost): "
            << joined(low, ", ") << "\n";

@@ -1,4 +1,5 @@
 #include "run/map_failures.hpp"
+#include "spec/limits.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -45,7 +46,7 @@ void MapFailureLog::add_full(const std::string& kernel_name, std::uint64_t limit
   std::set<std::string> names;
   std::regex map_name("@[A-Za-z_][A-Za-z0-9_]*");
   for (auto it = std::sregex_iterator(program_.begin(), program_.end(), map_name); it != std::sregex_iterator(); ++it)
-    if (("AT_" + it->str().substr(1)).substr(0, 15) == kernel_name) names.insert(it->str());
+    if (("AT_" + it->str().substr(1)).substr(0, kernel_map_name_chars) == kernel_name) names.insert(it->str());
   std::string map = names.size() == 1 ? *names.begin() : "@" + kernel_name.substr(3) + "...";
   full_.push_back({map, "", 0, 0, limit});
   recent_.insert(map);

@@ -208,7 +208,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
   if (run_facts.skipped_runs) std::cerr << "ebpfgen: " << report::skipped_runs_warning(run_facts.skipped_runs) << "\n";
   run_facts.map_failures = output.map_failures();
   for (const auto& failure : run_facts.map_failures)
-    std::cerr << "ebpfgen: " << report::map_failure_warning(failure, spec.map_keys.value_or(4096)) << "\n";
+    std::cerr << "ebpfgen: " << report::map_failure_warning(failure, spec.map_key_limit()) << "\n";
   run_facts.interrupted = exit.interrupted;
   bool failed = exit.status != 0 && !exit.interrupted;
   if (failed) {

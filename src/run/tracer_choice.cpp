@@ -2,7 +2,10 @@
 
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "run/aot.hpp"
+#include "spec/limits.hpp"
 
 namespace ebpfgen::run {
 
@@ -14,7 +17,8 @@ TracerRun choose_tracer(const CheckedSpec& spec, const std::string& program, con
   if (options.ahead_of_time && !spec.window_ms && !spec.duration_ms) {
     why_not_aot = "a program without a window or a duration has no clock to end it by";
   } else if (options.ahead_of_time && spec.map_keys) {
-    why_not_aot = "option map_keys: bpftrace's ahead-of-time runtime makes every map 4096 keys";
+    why_not_aot = fmt::format("option map_keys: bpftrace's ahead-of-time runtime makes every map {} keys",
+                              default_map_keys);
   } else if (options.ahead_of_time) {
     compiled = aot_compiled(program, path, options.bpftrace, bpftrace_version, why_not_aot);
   }

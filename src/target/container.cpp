@@ -99,6 +99,17 @@ bool says_no_such_container(const std::string& err) {
   return lower.find("no such container") != std::string::npos || lower.find("no such object") != std::string::npos;
 }
 
+namespace {
+
+// "a, b, c and d".
+std::string listed(const std::vector<std::string>& words) {
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i) out += (i == 0 ? "" : i + 1 == words.size() ? " and " : ", ") + words[i];
+  return out;
+}
+
+}  // namespace
+
 const std::vector<std::string>& known_runtimes() {
   static const std::vector<std::string> runtimes = {"docker", "podman", "nerdctl", "crictl"};
   return runtimes;
@@ -128,7 +139,7 @@ Container find_container(const std::string& name, const std::string& runtime, st
   if (asked.empty() && !runtime.empty())
     throw TargetError(fmt::format("container runtime '{}' is not installed (not found on PATH)", runtime));
   if (asked.empty())
-    throw TargetError("no container runtime is installed: looked for docker, podman, nerdctl and crictl on PATH");
+    throw TargetError(fmt::format("no container runtime is installed: looked for {} on PATH", listed(known_runtimes())));
   std::string message = fmt::format("no running container named '{}'", name);
   std::string whom;
   for (const auto& r : asked) whom += (whom.empty() ? "" : ", ") + r;

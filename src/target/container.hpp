@@ -18,12 +18,13 @@ struct TargetError : std::runtime_error {
 };
 
 struct Container {
-  std::string runtime;  // docker, podman, nerdctl or crictl
+  std::string runtime;  // one of known_runtimes()
   std::string id;
   pid_t pid = 0;        // its first process, as the host sees it
 };
 
-// The runtimes asked, in order, when the spec names none.
+// Every container runtime ebpfgen asks, in the order it asks them when the spec names none.
+// The grammar's runtime names are checked against it (tests/unit/test_parse.cpp).
 const std::vector<std::string>& known_runtimes();
 
 // The argument vectors that ask `runtime` about `name` (crictl needs two

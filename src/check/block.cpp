@@ -8,7 +8,7 @@
 #include "spec/limits.hpp"
 #include "check/text_rules.hpp"
 #include "diag/suggest.hpp"
-#include "spec/metrics.hpp"
+#include "spec/request_metrics.hpp"
 
 namespace ebpfgen {
 
@@ -327,9 +327,7 @@ class BlockChecker {
   std::string map_name(const ast::Aggregation& agg, const std::optional<FieldRef>& value) {
     if (agg.map_name) {
       const auto& name = agg.map_name->text;
-      const auto& reserved = request_map_names();
-      if (name.starts_with("_") || name.starts_with("io_") ||
-          std::find(reserved.begin(), reserved.end(), name) != reserved.end()) {
+      if (reserved_map_name(name)) {
         throw SpecError(agg.map_name->where, fmt::format("'{}' is reserved for ebpfgen's own maps", name));
       }
       if (!used_maps_.insert(name).second) {

@@ -10,7 +10,7 @@
 #include "check/options.hpp"
 #include "check/stack.hpp"
 #include "check/text_rules.hpp"
-#include "spec/metrics.hpp"
+#include "spec/request_metrics.hpp"
 #include "target/resolve.hpp"
 
 namespace ebpfgen {
@@ -63,24 +63,6 @@ void check_target(const ast::Target& t) {
       break;
     case ast::TargetKind::All: break;
   }
-}
-
-const std::vector<std::string>& metric_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const auto& metric : request_metric_catalogue()) out.emplace_back(metric.name);
-    return out;
-  }();
-  return names;
-}
-
-std::vector<std::string> RequestMetrics::names() const {
-  std::vector<std::string> out;
-  for (auto [name, asked] : {std::pair{"rps", rps}, {"responses", responses}, {"saturation", saturation},
-                             {"slack", slack}, {"latency", latency}}) {
-    if (asked) out.emplace_back(name);
-  }
-  return out;
 }
 
 std::uint64_t unit_divisor(const std::string& unit) {

@@ -15,6 +15,7 @@
 #include "kernel/facts.hpp"
 #include "spec/ast.hpp"
 #include "spec/limits.hpp"
+#include "spec/request_metrics.hpp"
 #include "target/resolve.hpp"
 
 namespace ebpfgen {
@@ -39,19 +40,19 @@ struct CheckedBlock {
   std::vector<std::string> map_names;  // one per action; "" for prints
 };
 
-// The request-level metrics asked for (spec/metrics.hpp), with the hooks they need.
+// The request-level metrics asked for (spec/request_metrics.hpp), and the probes that hook them.
 struct RequestMetrics {
-  bool rps = false, responses = false, saturation = false, slack = false, latency = false;
+  MetricSet asked;
   RequestProbes probes = RequestProbes::Socket;
   std::string probes_reason;  // why these probes: written into the program's comments
   std::vector<std::string> send, recv, wait;  // syscalls of the groups present in the syscall catalogue
-  std::vector<std::string> names() const;  // the metrics asked for, in catalogue order
-  bool any() const { return rps || responses || saturation || slack || latency; }
-  bool needs_send() const { return rps || responses || latency; }
-  bool needs_recv() const { return responses || latency || saturation; }
-  bool tracks_turns() const { return responses || latency; }
-  // Responses are the latency histogram's total when both are asked for.
-  bool counts_responses() const { return responses && !latency; }
+  bool any() const { return asked.any(); }
+  bool has(Metric m) const { return asked.has(m); }
+  bool needs(Hook hook) const { return asked.needs(hook); }
+  std::vector<std::string> names() const { return asked.names(); }
+  bool responses_from_latency() const { return asked.responses_from_latency(); }
+  std::vector<std::string> reading(std::string_view map) const { return asked.reading(map); }
+  std::vector<RequestMap> helpers() const { return asked.helpers(probes == RequestProbes::Syscall); }
 };
 
 struct CheckedSpec {
@@ -92,9 +93,6 @@ std::size_t program_probes(const CheckedSpec& spec);
 void check_target(const ast::Target& target);
 // A pid's digits without leading zeros ("0100" -> "100"): bpftrace reads a leading 0 as octal.
 std::string canonical_pid(const std::string& digits);
-
-// The names of the request metrics, in report order.
-const std::vector<std::string>& metric_names();
 
 // Converts a time in ns to `unit` (ns, us, ms, s): the divisor.
 std::uint64_t unit_divisor(const std::string& unit);

@@ -11,7 +11,7 @@
 #include "spec/limits.hpp"
 #include "check/syscall_groups.hpp"
 #include "diag/suggest.hpp"
-#include "spec/metrics.hpp"
+#include "spec/request_metrics.hpp"
 
 namespace ebpfgen {
 
@@ -61,15 +61,12 @@ RequestMetrics check_metrics(const std::vector<ast::Name>& names, const SyscallC
   std::set<std::string> seen;
   for (const auto& name : names) {
     if (!seen.insert(name.text).second) throw SpecError(name.where, fmt::format("metric '{}' is listed twice", name.text));
-    if (!find_metric(name.text)) {
+    const MetricInfo* metric = find_metric(name.text);
+    if (!metric) {
       throw SpecError(name.where, fmt::format("unknown metric '{}'{}", name.text, did_you_mean(name.text, metric_names())),
                       {"metrics are: " + fmt::format("{}", fmt::join(metric_names(), ", "))});
     }
-    m.rps |= name.text == "rps";
-    m.responses |= name.text == "responses";
-    m.saturation |= name.text == "saturation";
-    m.slack |= name.text == "slack";
-    m.latency |= name.text == "latency";
+    m.asked.add(metric->id);
   }
   m.send = present(catalog, "send");
   m.recv = present(catalog, "recv");

@@ -15,13 +15,13 @@ std::size_t request_metrics_probes(const CheckedSpec& spec) {
   if (!m.any()) return 0;
   std::size_t n = 0;
   if (m.probes == RequestProbes::Socket) {
-    n += (m.needs_send() ? 1 : 0) + (m.needs_recv() ? 1 : 0) + (m.tracks_turns() ? 1 : 0);
+    n += (m.needs(Hook::send) ? 1 : 0) + (m.needs(Hook::recv) ? 1 : 0) + (m.needs(Hook::turns) ? 1 : 0);
   } else {
-    if (m.needs_send()) n += 2 * m.send.size();
-    if (m.needs_recv()) n += 2 * m.recv.size();
-    if (m.tracks_turns()) n += 1;  // close
+    if (m.needs(Hook::send)) n += 2 * m.send.size();
+    if (m.needs(Hook::recv)) n += 2 * m.recv.size();
+    if (m.needs(Hook::turns)) n += 1;  // close
   }
-  if (m.slack) n += 2 * m.wait.size();
+  if (m.needs(Hook::wait)) n += 2 * m.wait.size();
   return n;
 }
 

@@ -167,7 +167,7 @@ class BlockWriter {
         return operand_code(c.lhs, where) + " " + c.op + " " + operand_code(c.rhs, where);
       case ast::Condition::Kind::Socket: {
         ast::Operand fd{ast::Operand::Kind::Field, "fd", 0, c.where};
-        return "(" + templates::render("socket_check", fmt::arg("fd", operand_code(fd, where))) + ")";
+        return "(" + templates::render("socket_check", {{"fd", operand_code(fd, where)}}) + ")";
       }
       case ast::Condition::Kind::Not: return "!(" + condition_code(c.children.front(), where) + ")";
       case ast::Condition::Kind::And:

@@ -10,6 +10,8 @@
 #include "codegen/parts.hpp"
 #include "codegen/spelling.hpp"
 #include "codegen/templates.hpp"
+#include "spec/limits.hpp"
+#include "spec/maps.hpp"
 
 namespace ebpfgen {
 
@@ -121,18 +123,18 @@ std::string clock_probe(const CheckedSpec& spec, const Results& results) {
               "  // between a print and a clear cannot be lost."
             : "\n  // The request metrics are never cleared (the report takes each window's growth);\n"
               "  // the others are cleared right after their print (an event between the two is lost).";
-    window = templates::render("clock_window", fmt::arg("window", human_duration(*spec.window_ms)),
-                               fmt::arg("window_ns", *spec.window_ms * 1'000'000), fmt::arg("prints", prints),
-                               fmt::arg("cumulative_note", note),
-                               // The run's end cuts the last window itself: no empty window after it.
-                               fmt::arg("unless_ending", spec.duration_ms ? " && $now < @_end_ns" : ""));
+    window = templates::render(
+        "clock_window", {{"window", human_duration(*spec.window_ms)}, {"window_ns", *spec.window_ms * 1'000'000},
+                         {"prints", prints}, {"cumulative_note", note},
+                         // The run's end cuts the last window itself: no empty window after it.
+                         {"unless_ending", spec.duration_ms ? " && $now < " + map_ref(clock_maps::end_ns) : ""}});
   }
   if (spec.duration_ms) {
-    duration = templates::render("clock_duration", fmt::arg("duration", human_duration(*spec.duration_ms)),
-                                 fmt::arg("prints", results.prints("    ")));
+    duration = templates::render("clock_duration",
+                                 {{"duration", human_duration(*spec.duration_ms)}, {"prints", results.prints("    ")}});
   }
-  return templates::render("clock", fmt::arg("tick", human_duration(tick)), fmt::arg("attach", fmt::format("interval:ms:{}", tick)),
-                           fmt::arg("window", window), fmt::arg("duration", duration));
+  return templates::render("clock", {{"tick", human_duration(tick)}, {"attach", fmt::format("interval:ms:{}", tick)},
+                                     {"window", window}, {"duration", duration}});
 }
 
 }  // namespace
@@ -181,8 +183,8 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
     sections.push_back(block_section(program, spec.blocks[i], static_cast<int>(i + 1)));
   }
 
-  std::string out = templates::render("header", fmt::arg("source", comment_text(source.name)),
-                                      fmt::arg("target", comment_text(target_description(spec.target))));
+  std::string out = templates::render(
+      "header", {{"source", comment_text(source.name)}, {"target", comment_text(target_description(spec.target))}});
   for (const auto& fact : spec.target_facts) out += "//   " + comment_text(fact) + "\n";
   // Windows and the run count from here, once every probe is attached.
   if (spec.metrics.any()) {
@@ -196,12 +198,11 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
                        *spec.map_keys, default_map_keys);
   }
   std::string start;
-  if (spec.window_ms) start += fmt::format("  @_next_window_ns = $now + {};\n", *spec.window_ms * 1'000'000);
-  if (spec.duration_ms) start += fmt::format("  @_end_ns = $now + {};\n", *spec.duration_ms * 1'000'000);
-  if (spec.window_ms || spec.duration_ms) start += "  @_stop = 0;  // set by ebpfgen to end the run\n";
+  if (spec.window_ms) start += fmt::format("  {} = $now + {};\n", map_ref(clock_maps::next_window_ns), *spec.window_ms * 1'000'000);
+  if (spec.duration_ms) start += fmt::format("  {} = $now + {};\n", map_ref(clock_maps::end_ns), *spec.duration_ms * 1'000'000);
+  if (spec.window_ms || spec.duration_ms) start += "  " + map_ref(clock_maps::stop) + " = 0;  // set by ebpfgen to end the run\n";
   if (spec.io) start += io_posix_begin();
-  out += "\n" + templates::render("begin", fmt::arg("target", format_text(target_description(spec.target))),
-                                  fmt::arg("start", start));
+  out += "\n" + templates::render("begin", {{"target", format_text(target_description(spec.target))}, {"start", start}});
   Results results;
   std::vector<std::string> helpers;
   for (const auto& s : sections) {
@@ -214,14 +215,14 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
   }
   if (spec.window_ms || spec.duration_ms) {
     out += "\n" + clock_probe(spec, results);
-    if (spec.window_ms) helpers.push_back("_next_window_ns");
-    if (spec.duration_ms) helpers.push_back("_end_ns");
-    helpers.push_back("_stop");
+    if (spec.window_ms) helpers.emplace_back(clock_maps::next_window_ns);
+    if (spec.duration_ms) helpers.emplace_back(clock_maps::end_ns);
+    helpers.emplace_back(clock_maps::stop);
   }
   // Everything is cleared after END's prints: bpftrace's dump at exit then repeats nothing.
   std::vector<std::string> clears = results.cumulative;
   clears.insert(clears.end(), helpers.begin(), helpers.end());
-  out += "\n" + templates::render("end", fmt::arg("prints", results.prints("  ")), fmt::arg("clears", clear_statements(clears)));
+  out += "\n" + templates::render("end", {{"prints", results.prints("  ")}, {"clears", clear_statements(clears)}});
   return out;
 }
 

@@ -36,6 +36,8 @@ std::string comment_text(const std::string& text) {
   return out;
 }
 
+std::string tracepoint_arg(const std::string& name) { return "args->" + name; }
+
 namespace {
 
 // x86-64 syscall arguments in pt_regs, in call order.

@@ -17,6 +17,9 @@ std::string format_text(const std::string& text);
 // Text safe inside a // comment (no line breaks).
 std::string comment_text(const std::string& text);
 
+// A tracepoint's argument where its probe fires: `args->NAME` in bpftrace 0.17.
+std::string tracepoint_arg(const std::string& name);
+
 // Attach points of a block's entry (or only) probe and of its return probe.
 std::vector<std::string> entry_points(const CheckedBlock& block, SyscallStyle style);
 std::vector<std::string> return_points(const CheckedBlock& block, SyscallStyle style);

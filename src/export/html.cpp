@@ -13,7 +13,7 @@
 #include "export/html_text.hpp"
 #include "export/svg.hpp"
 #include "report/metrics.hpp"
-#include "spec/metrics.hpp"
+#include "spec/request_metrics.hpp"
 
 namespace ebpfgen::exporter {
 
@@ -106,15 +106,15 @@ std::vector<std::string> per_window_charts(const CheckedSpec& spec, const std::v
     return line;
   };
   std::vector<LineChart> charts;
-  if (asked.rps) {
+  if (asked.has(Metric::rps)) {
     charts.push_back({"rps", "Observed throughput (rps): 1 / the mean time between socket sends", "requests/s", "requests/s",
                       {series([](const auto& f) { return f.rps; })}, "", is_low("rps")});
   }
-  if (asked.responses) {
+  if (asked.has(Metric::responses)) {
     charts.push_back({"responses_per_s", "Responses per second: receive -> send turns", "responses/s", "responses/s",
                       {series([](const auto& f) { return f.responses_per_s; })}, "", is_low("responses")});
   }
-  if (asked.latency) {
+  if (asked.has(Metric::latency)) {
     LineChart c{"latency_us", "Request latency p50, p90, p99: first receive -> response", "us", "us", {}, "", is_low("latency")};
     for (const auto& percentile : {std::pair{"p50", &report::Percentiles::p50}, {"p90", &report::Percentiles::p90},
                                    {"p99", &report::Percentiles::p99}}) {
@@ -125,11 +125,11 @@ std::vector<std::string> per_window_charts(const CheckedSpec& spec, const std::v
     }
     charts.push_back(c);
   }
-  if (asked.saturation) {
+  if (asked.has(Metric::saturation)) {
     charts.push_back({"saturation_var_us2", "Saturation: the variance of the time between receives", "us\u00b2", "us\u00b2",
                       {series([](const auto& f) { return f.saturation_var_us2; })}, "", is_low("saturation")});
   }
-  if (asked.slack) {
+  if (asked.has(Metric::slack)) {
     charts.push_back({"slack_mean_us", "Slack: the mean time in the wait syscall", "us", "us",
                       {series([](const auto& f) { return f.slack_mean_us; })}, "", is_low("slack")});
   }
@@ -172,10 +172,10 @@ std::vector<std::string> histogram_charts(const CheckedSpec& spec, const Window&
   std::vector<std::string> out;
   auto low = report::lower_bounds(run, spec.metrics);
   auto is_low = [&](const std::string& name) { return std::find(low.begin(), low.end(), name) != low.end(); };
-  if (spec.metrics.latency) {
+  if (spec.metrics.has(Metric::latency)) {
     BarChart c{"request_latency", "Request latency over the whole run (log2 buckets of the log-linear histogram)",
                "request latency (each bar a power of two of ns)", {}, "", is_low("latency")};
-    if (const MapSnapshot* m = find_map(run, "@request_latency_ns")) {
+    if (const MapSnapshot* m = find_map(run, ref(RequestMap::request_latency_ns))) {
       // Every power of two from the lowest to the highest, the empty ones too: a gap shows as one.
       auto buckets = report::power_of_two_buckets(report::latency_histogram(*m));
       for (std::size_t i = 0; i < buckets.size(); ++i) {
@@ -296,7 +296,7 @@ std::string summary_section(const CheckedSpec& spec, const Source& source, const
   }
   std::string results;
   for (const auto& [name, map] : run.maps)
-    if (!request_map_kind(name)) results += report::bpftrace_style(map);
+    if (!is_request_map(name)) results += report::bpftrace_style(map);
   if (!results.empty()) out += "<h3>The spec's results over the whole run</h3>\n<pre class=\"results\">" + html_text(results, true) + "</pre>\n";
   out += "</section>\n";
   return out;

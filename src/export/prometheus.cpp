@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "check/fields.hpp"
-#include "spec/metrics.hpp"
+#include "spec/request_metrics.hpp"
 
 namespace ebpfgen::exporter {
 
@@ -93,12 +93,12 @@ void request_metrics(Text& text, const CheckedSpec& spec, const RunState& state)
     text.family("ebpfgen_sends_total", "counter", "Socket sends of the target since the run started.");
     text.sample("ebpfgen_sends_total", "", fmt::format("{}", *totals.sends));
   }
-  if (asked.latency) {
+  if (asked.has(Metric::latency)) {
     // Bounds just below the powers of two of ns, 1.024 us to 17.2 s: the log-linear buckets nest in
     // them, so every count is exact.
     Histogram h;
     double sum_ns = 0;
-    if (auto it = state.totals.maps.find("@request_latency_ns"); it != state.totals.maps.end()) {
+    if (auto it = state.totals.maps.find(ref(RequestMap::request_latency_ns)); it != state.totals.maps.end()) {
       h = report::latency_histogram(it->second);
       for (const auto& b : h) sum_ns += static_cast<double>(b.count) * (static_cast<double>(*b.min + *b.max) + 1) / 2;
     }

@@ -12,7 +12,7 @@
 
 #include "diag/diagnostic.hpp"
 #include "report/darshan.hpp"
-#include "spec/metrics.hpp"
+#include "spec/request_metrics.hpp"
 
 namespace ebpfgen::report {
 
@@ -20,7 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-bool is_request_map(const std::string& name) { return request_map_kind(name) != nullptr; }
+
 
 
 // The request latency the way bpftrace draws a hist(), in powers of two of ns.
@@ -115,20 +115,20 @@ json optional_json(const std::optional<T>& v) {
 
 json figures_json(const RequestFigures& f, const RequestMetrics& asked) {
   json j = json::object();
-  if (asked.rps) {
+  if (asked.has(Metric::rps)) {
     j["rps"] = optional_json(f.rps);
     j["sends"] = optional_json(f.sends);
   }
-  if (asked.responses) {
+  if (asked.has(Metric::responses)) {
     j["responses"] = optional_json(f.responses);
     j["responses_per_s"] = optional_json(f.responses_per_s);
   }
-  if (asked.saturation) {
+  if (asked.has(Metric::saturation)) {
     j["saturation_var_us2"] = optional_json(f.saturation_var_us2);
     j["inter_receive_mean_us"] = optional_json(f.inter_receive_mean_us);
   }
-  if (asked.slack) j["slack_mean_us"] = optional_json(f.slack_mean_us);
-  if (asked.latency) {
+  if (asked.has(Metric::slack)) j["slack_mean_us"] = optional_json(f.slack_mean_us);
+  if (asked.has(Metric::latency)) {
     j["latency_us"] = f.latency_us ? json{{"p50", f.latency_us->p50},
                                           {"p90", f.latency_us->p90},
                                           {"p99", f.latency_us->p99},
@@ -242,18 +242,18 @@ std::vector<Column> columns(const RequestMetrics& m) {
       return f.latency_us ? fmt::format("{:.1f}", (*f.latency_us).*p) : std::string("-");
     };
   };
-  if (m.rps) out.push_back({"rps(1/s)", [](const Window&, const RequestFigures& f) { return number(f.rps, 1); }});
-  if (m.responses) {
+  if (m.has(Metric::rps)) out.push_back({"rps(1/s)", [](const Window&, const RequestFigures& f) { return number(f.rps, 1); }});
+  if (m.has(Metric::responses)) {
     out.push_back({"responses", [](const Window&, const RequestFigures& f) {
                      return f.responses ? std::to_string(*f.responses) : std::string("-");
                    }});
     out.push_back({"resp(1/s)", [](const Window&, const RequestFigures& f) { return number(f.responses_per_s, 1); }});
   }
-  if (m.saturation) {
+  if (m.has(Metric::saturation)) {
     out.push_back({"sat_var(us2)", [](const Window&, const RequestFigures& f) { return number(f.saturation_var_us2, 1); }});
   }
-  if (m.slack) out.push_back({"slack(us)", [](const Window&, const RequestFigures& f) { return number(f.slack_mean_us, 1); }});
-  if (m.latency) {
+  if (m.has(Metric::slack)) out.push_back({"slack(us)", [](const Window&, const RequestFigures& f) { return number(f.slack_mean_us, 1); }});
+  if (m.has(Metric::latency)) {
     out.push_back({"p50(us)", latency(&Percentiles::p50)});
     out.push_back({"p90(us)", latency(&Percentiles::p90)});
     out.push_back({"p99(us)", latency(&Percentiles::p99)});
@@ -334,7 +334,7 @@ class TableReporter : public Reporter {
     if (f.latency_us) {
       out_ << fmt::format("request latency: p50 {:.1f} us, p90 {:.1f} us, p99 {:.1f} us over {} requests\n",
                           f.latency_us->p50, f.latency_us->p90, f.latency_us->p99, f.latency_us->count);
-      out_ << latency_view(run.maps.at("@request_latency_ns"));
+      out_ << latency_view(run.maps.at(ref(RequestMap::request_latency_ns)));
     }
     out_ << user_maps_text(run);
     out_ << "tracer: " << facts.tracer << "\n";

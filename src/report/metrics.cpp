@@ -4,39 +4,36 @@
 #include <bit>
 #include <set>
 
-#include "spec/metrics.hpp"
+#include "spec/request_metrics.hpp"
 
 namespace ebpfgen::report {
 
 namespace {
 
-const Value* single_in(const std::map<std::string, MapSnapshot>& maps, const char* name) {
-  auto it = maps.find(name);
+const Value* single_in(const std::map<std::string, MapSnapshot>& maps, RequestMap map) {
+  auto it = maps.find(ref(map));
   if (it == maps.end()) return nullptr;
   auto e = it->second.entries.find("");
   return e == it->second.entries.end() ? nullptr : &e->second;
 }
 
-std::optional<std::int64_t> scalar_in(const std::map<std::string, MapSnapshot>& maps, const char* name) {
-  if (const auto* v = single_in(maps, name))
+std::optional<std::int64_t> scalar_in(const std::map<std::string, MapSnapshot>& maps, RequestMap map) {
+  if (const auto* v = single_in(maps, map))
     if (const auto* n = std::get_if<std::int64_t>(v)) return *n;
   return std::nullopt;
 }
 
-std::optional<std::int64_t> scalar(const Window& w, const char* name) { return scalar_in(w.maps, name); }
+std::optional<std::int64_t> scalar(const Window& w, RequestMap map) { return scalar_in(w.maps, map); }
 
 }  // namespace
 
 std::vector<std::string> lower_bounds(const Window& window, const RequestMetrics& asked) {
   std::vector<std::string> names = asked.names();
-  std::vector<std::string_view> asked_names(names.begin(), names.end());
-  std::set<std::string_view> metrics;
+  std::set<std::string> metrics;
   std::vector<std::string> out, maps;
   for (const auto& map : window.failed_maps) {
-    auto reading = metrics_reading(map, asked_names);
-    const auto& ours = request_map_names();
-    if (reading.empty() && std::find(ours.begin(), ours.end(), std::string_view(map).substr(1)) == ours.end())
-      maps.push_back(map);
+    auto reading = asked.reading(map);
+    if (reading.empty() && !is_request_map(map)) maps.push_back(map);
     metrics.insert(reading.begin(), reading.end());
   }
   for (const auto& name : names)  // catalogue order
@@ -107,14 +104,15 @@ std::optional<double> exact_variance(std::uint64_t n, std::int64_t sum, std::int
 RequestFigures request_figures(const Window& w, const RequestMetrics& asked) {
   RequestFigures f;
   double seconds = w.seconds();
-  if (asked.rps) {
-    std::int64_t sends = scalar(w, "@rps_sends").value_or(0);
+  using enum RequestMap;
+  if (asked.has(Metric::rps)) {
+    std::int64_t sends = scalar(w, rps_sends).value_or(0);
     f.sends = static_cast<std::uint64_t>(sends);
     // 1 / mean time between sends: the gaps that end in this window, from the
     // latest send before it (or from the first send of all).
-    auto last = scalar(w, "@rps_last_ns");
-    auto before = scalar_in(w.before, "@rps_last_ns").value_or(0);
-    auto first = scalar(w, "@rps_first_ns").value_or(0);
+    auto last = scalar(w, rps_last_ns);
+    auto before = scalar_in(w.before, rps_last_ns).value_or(0);
+    auto first = scalar(w, rps_first_ns).value_or(0);
     std::int64_t gaps = before > 0 ? sends : sends - 1;
     std::int64_t from = before > 0 ? before : first;
     if (gaps >= 1 && last && from > 0 && *last > from) {
@@ -122,29 +120,29 @@ RequestFigures request_figures(const Window& w, const RequestMetrics& asked) {
     }
   }
   std::optional<Histogram> latency;
-  if (asked.latency) {
-    auto it = w.maps.find("@request_latency_ns");
+  if (asked.has(Metric::latency)) {
+    auto it = w.maps.find(ref(request_latency_ns));
     latency = it == w.maps.end() ? Histogram{} : latency_histogram(it->second);
   }
-  if (asked.responses) {
-    if (latency) {
+  if (asked.has(Metric::responses)) {
+    if (asked.responses_from_latency()) {
       std::uint64_t total = 0;
       for (const auto& b : *latency) total += b.count;
       f.responses = total;
     } else {
-      f.responses = static_cast<std::uint64_t>(scalar(w, "@responses").value_or(0));
+      f.responses = static_cast<std::uint64_t>(scalar(w, RequestMap::responses).value_or(0));
     }
     if (seconds > 0) f.responses_per_s = static_cast<double>(*f.responses) / seconds;
   }
-  if (asked.saturation) {
-    auto n = static_cast<std::uint64_t>(scalar(w, "@sat_gaps").value_or(0));
-    auto sum = scalar(w, "@sat_gap_sum_us").value_or(0);
-    f.saturation_var_us2 = exact_variance(n, sum, scalar(w, "@sat_gap_sumsq_us2").value_or(0));
+  if (asked.has(Metric::saturation)) {
+    auto n = static_cast<std::uint64_t>(scalar(w, sat_gaps).value_or(0));
+    auto sum = scalar(w, sat_gap_sum_us).value_or(0);
+    f.saturation_var_us2 = exact_variance(n, sum, scalar(w, sat_gap_sumsq_us2).value_or(0));
     if (f.saturation_var_us2) f.inter_receive_mean_us = static_cast<double>(sum) / static_cast<double>(n);
   }
-  if (asked.slack) {
-    auto waits = scalar(w, "@slack_waits").value_or(0);
-    if (waits > 0) f.slack_mean_us = static_cast<double>(scalar(w, "@slack_wait_ns").value_or(0)) / 1000.0 / static_cast<double>(waits);
+  if (asked.has(Metric::slack)) {
+    auto waits = scalar(w, slack_waits).value_or(0);
+    if (waits > 0) f.slack_mean_us = static_cast<double>(scalar(w, slack_wait_ns).value_or(0)) / 1000.0 / static_cast<double>(waits);
   }
   if (latency && !latency->empty()) {
     Percentiles p{*percentile(*latency, 0.5) / 1000, *percentile(*latency, 0.9) / 1000, *percentile(*latency, 0.99) / 1000, 0};
@@ -155,7 +153,7 @@ RequestFigures request_figures(const Window& w, const RequestMetrics& asked) {
 }
 
 Merge merge_rule(const CheckedSpec& spec, const std::string& map_name) {
-  if (const MapKind* kind = request_map_kind(map_name)) return *kind == MapKind::Counter ? Merge::Add : Merge::Max;
+  if (auto kind = cut_kind(map_name)) return *kind == MapKind::Counter ? Merge::Add : Merge::Max;
   for (const auto& block : spec.blocks) {
     for (std::size_t i = 0; i < block.map_names.size(); ++i) {
       if ("@" + block.map_names[i] != map_name) continue;

@@ -1,5 +1,5 @@
 // The request-level metrics of one window, computed from the maps the
-// generated program printed (spec/metrics.hpp, templates/, docs/LANGUAGE.md).
+// generated program printed (spec/request_metrics.hpp, templates/, docs/LANGUAGE.md).
 #pragma once
 
 #include <cstdint>

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "spec/metrics.hpp"
+#include "spec/maps.hpp"
 
 namespace ebpfgen::report {
 
@@ -17,6 +17,12 @@ std::int64_t read_clock(clockid_t id) {
 }
 
 }  // namespace
+
+std::optional<MapKind> cut_kind(const std::string& name) {
+  const MapContract* map = find_map_contract(name);
+  if (!map || (map->kind != MapKind::Counter && map->kind != MapKind::Last && map->kind != MapKind::First)) return {};
+  return map->kind;
+}
 
 KernelClock KernelClock::now() {
   // The mid-point of two monotonic reads around the wall-clock read.
@@ -68,7 +74,7 @@ Window WindowCollector::window_to(std::int64_t end_ns, bool final) const {
 void WindowCollector::emit(Window& w) {
   // Cumulative maps become the window's growth; Last maps keep their value at the start too.
   for (auto& [name, map] : w.maps) {
-    const MapKind* kind = request_map_kind(name);
+    auto kind = cut_kind(name);
     if (!kind || *kind == MapKind::First) continue;
     auto before = printed_.find(name);
     const MapSnapshot* was = before == printed_.end() ? nullptr : &before->second;
@@ -147,7 +153,7 @@ void WindowCollector::emit_final() {
   // A last window that is both empty and short (the run ended right after a cut) is
   // shown only when it is the only one; one with data always is, however short.
   bool has_data = std::any_of(final_->maps.begin(), final_->maps.end(), [&](const auto& m) {
-    const MapKind* kind = request_map_kind(m.first);
+    auto kind = cut_kind(m.first);
     if (kind && *kind != MapKind::Counter) return false;
     MapSnapshot grown = kind ? growth(m.second, printed_.contains(m.first) ? &printed_.at(m.first) : nullptr) : m.second;
     return std::any_of(grown.entries.begin(), grown.entries.end(), [](const auto& e) {

@@ -5,7 +5,7 @@
 // follows it was counted while bpftrace was leaving and is not used. Window
 // boundaries are the kernel's cut times, mapped once to the wall clock, so
 // windows never overlap or leave gaps, and their lengths are the kernel's.
-// Cumulative result maps (spec/metrics.hpp) become each window's growth.
+// Cumulative result maps (spec/request_metrics.hpp) become each window's growth.
 #pragma once
 
 #include <chrono>
@@ -17,6 +17,7 @@
 #include <string>
 
 #include "report/records.hpp"
+#include "spec/maps.hpp"
 
 namespace ebpfgen::report {
 
@@ -35,7 +36,7 @@ struct Window {
   Clock::time_point start, end;
   bool final = false;  // printed when the run ended: partial, or the whole run without windows
   std::map<std::string, MapSnapshot> maps;
-  std::map<std::string, MapSnapshot> before;  // Last maps (spec/metrics.hpp) as they were at the start
+  std::map<std::string, MapSnapshot> before;  // Last maps (spec/request_metrics.hpp) as they were at the start
   std::set<std::string> failed_maps;  // maps (with '@') an update of which failed: their values are low
 
   double seconds() const { return std::chrono::duration<double>(end - start).count(); }
@@ -71,6 +72,10 @@ class WindowCollector {
   int emitted_ = 0;
   std::map<std::string, MapSnapshot> printed_;  // cumulative maps as last printed
 };
+
+// How the windows read a map printed at every cut, by its contract (spec/maps.hpp): Counter,
+// Last or First; nothing for the others, which each window takes as printed.
+std::optional<MapKind> cut_kind(const std::string& name);
 
 // How a map's values combine across windows.
 enum class Merge { Add, Min, Max };

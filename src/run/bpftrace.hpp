@@ -39,7 +39,7 @@ struct BpftraceExit {
 
 // How a run is asked to end: SIGINT (bpftrace runs END and prints), or, for
 // bpftrace-aotrt, which SIGINT kills without END, by setting the program's
-// @_stop map, which its clock polls (run/tracer_maps.hpp).
+// stop map (clock_maps::stop), which its clock polls (run/tracer_maps.hpp).
 enum class StopBy { Signal, StopMap };
 
 // Runs `bpftrace ARGS...` with `environment` added to ours; `on_line` gets each line of its stdout.

@@ -63,8 +63,8 @@ void for_each_map(pid_t tracer, Visit visit) {
   }
 }
 
-std::string set_stop_map(pid_t tracer, const std::string& name) {
-  const std::string wanted = "AT_" + name;  // bpftrace's name for @name (at most 15 characters)
+std::string set_stop_map(pid_t tracer, std::string_view name) {
+  const std::string wanted = "AT_" + std::string(name);  // bpftrace's name for @name (at most 15 characters)
   std::optional<std::string> outcome;
   for_each_map(tracer, [&](int fd, const bpf_map_info& info) {
     if (wanted != info.name) return false;

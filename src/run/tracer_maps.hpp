@@ -7,16 +7,19 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "spec/maps.hpp"
 
 namespace ebpfgen::run {
 
 // Ending a run under bpftrace-aotrt: its 0.17 runtime dies on SIGINT without
-// running END, so the generated program's clock polls a map, @_stop, and
+// running END, so the generated program's clock polls a map (clock_maps::stop) and
 // exits by itself once ebpfgen sets it.
 // Sets the scalar map bpftrace calls `@name` in the process `tracer` to 1.
 // Returns "" on success, else what went wrong.
-std::string set_stop_map(pid_t tracer, const std::string& name = "_stop");
+std::string set_stop_map(pid_t tracer, std::string_view name = clock_maps::stop);
 
 // How many times the kernel skipped one of the tracer's BPF programs because it
 // fired while another BPF program ran on that CPU (recursion_misses, summed over

@@ -137,9 +137,9 @@ TEST_CASE("metrics and options") {
         std::string::npos);
   CHECK(errors_of("option syscall_probes = kprob metrics rps").find("did you mean 'kprobe'?") != std::string::npos);
   auto spec = checked("metrics latency, slack");
-  CHECK(spec.metrics.latency);
-  CHECK(spec.metrics.slack);
-  CHECK_FALSE(spec.metrics.rps);
+  CHECK(spec.metrics.has(Metric::latency));
+  CHECK(spec.metrics.has(Metric::slack));
+  CHECK_FALSE(spec.metrics.has(Metric::rps));
   CHECK(spec.metrics.wait.size() == 7);
 }
 

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "codegen/templates.hpp"
 #include "codegen/spelling.hpp"
 #include "helpers.hpp"
 
@@ -300,4 +301,14 @@ TEST_CASE("a target by a name's prefix filters every probe with strncmp, and say
   CHECK(p.find("printf(\"Tracing processes whose name starts with \\\"mo\\\\\\\"del\\\". Hit Ctrl-C to end.\\n\");") !=
         std::string::npos);
   CHECK(p.find("tracepoint:syscalls:sys_enter_read\n/strncmp(comm, \"mo\\\"del\", 6) == 0/\n") != std::string::npos);
+}
+
+TEST_CASE("a template's placeholders: values, contract maps and tracepoint arguments, each checked") {
+  using ebpfgen::templates::render_text;
+  CHECK(render_text("{{@rps_sends}} = count(); $r = {{args.ret}}; {{x}}", {{"x", 3}}) ==
+        "@rps_sends = count(); $r = args->ret; 3");
+  CHECK_THROWS_WITH(render_text("{{@no_such_map}}", {}), "template text: {{@no_such_map}} is no map of a contract (spec/maps.hpp)");
+  CHECK_THROWS_WITH(render_text("{{x}}", {}), "template text: {{x}} has no value");
+  CHECK_THROWS_WITH(render_text("a", {{"x", "1"}}), "template text: no {{x}}");
+  CHECK_THROWS_WITH(render_text("{{nolayout.field}}", {}), "template text: {{nolayout.field}} is no element of a contract's layout (spec/maps.hpp)");
 }

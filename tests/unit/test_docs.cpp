@@ -11,7 +11,7 @@
 #include "diag/exit_status.hpp"
 #include "grammar/errors.hpp"
 #include "spec/limits.hpp"
-#include "spec/metrics.hpp"
+#include "spec/request_metrics.hpp"
 #include "target/container.hpp"
 
 namespace {

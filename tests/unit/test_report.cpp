@@ -5,7 +5,7 @@
 #include "report/metrics.hpp"
 #include "report/records.hpp"
 #include "report/window.hpp"
-#include "spec/metrics.hpp"
+#include "spec/request_metrics.hpp"
 
 #include <limits>
 #include <sstream>
@@ -245,7 +245,7 @@ Window window_of(std::map<std::string, Value> maps, double seconds = 1.0) {
 }
 RequestMetrics all_metrics() {
   RequestMetrics all;
-  all.rps = all.responses = all.saturation = all.slack = all.latency = true;
+  for (const auto& m : request_metric_catalogue()) all.asked.add(m.id);
   return all;
 }
 }  // namespace
@@ -282,14 +282,14 @@ TEST_CASE("metrics: later windows take the gaps from the latest send before them
                         {"@rps_last_ns", std::int64_t{3'000'000'000}}});
   w.before["@rps_last_ns"] = {"@rps_last_ns", {{"", std::int64_t{2'750'000'000}}}};
   RequestMetrics rps;
-  rps.rps = true;
+  rps.asked.add(Metric::rps);
   CHECK(*request_figures(w, rps).rps == doctest::Approx(200.0));  // 50 gaps in 0.25 s
 }
 
 TEST_CASE("metrics: one send has no rate") {
   Window w = window_of({{"@rps_sends", std::int64_t{1}}, {"@rps_first_ns", std::int64_t{5}}, {"@rps_last_ns", std::int64_t{5}}});
   RequestMetrics rps;
-  rps.rps = true;
+  rps.asked.add(Metric::rps);
   CHECK_FALSE(request_figures(w, rps).rps.has_value());
 }
 
@@ -326,7 +326,7 @@ TEST_CASE("percentiles interpolate inside the bucket") {
 
 TEST_CASE("failed map updates mark the metrics that read the map, and the spec's own maps") {
   RequestMetrics asked;
-  asked.responses = asked.latency = asked.slack = true;
+  for (Metric m : {Metric::responses, Metric::latency, Metric::slack}) asked.asked.add(m);
   Window w;
   w.failed_maps = {"@_turn_start_ns", "@calls"};
   CHECK(lower_bounds(w, asked) == std::vector<std::string>{"responses", "latency", "@calls"});
@@ -336,7 +336,7 @@ TEST_CASE("failed map updates mark the metrics that read the map, and the spec's
   CHECK(lower_bounds(w, asked) == std::vector<std::string>{"slack"});
   w.failed_maps = {"@_recv_prev_ns"};  // saturation's, not asked
   CHECK(lower_bounds(w, asked).empty());
-  asked.latency = false;
+  asked.asked.remove(Metric::latency);
   w.failed_maps = {"@request_latency_ns"};
   CHECK(lower_bounds(w, asked).empty());
 }

@@ -12,6 +12,7 @@
 #include "codegen/templates.hpp"
 #include "spec/limits.hpp"
 #include "spec/maps.hpp"
+#include "target/description.hpp"
 
 namespace ebpfgen {
 
@@ -141,25 +142,6 @@ std::string clock_probe(const CheckedSpec& spec, const Results& results) {
 
 }  // namespace codegen
 
-std::string target_description(const ast::Target& t) {
-  using codegen::string_literal;
-  switch (t.kind) {
-    case ast::TargetKind::All: return "the whole system";
-    case ast::TargetKind::Pid:
-      return "process " + t.value + (t.descendants ? fmt::format(", its threads and its descendants ({} generations)",
-                                                                  ast::descendant_generations)
-                                                   : " and its threads");
-    case ast::TargetKind::Comm:
-      return (t.prefix ? "processes whose name starts with " : "processes named ") + string_literal(t.value);
-    case ast::TargetKind::Cgroup: return "cgroup " + string_literal(t.value) + " (that cgroup only, not its children)";
-    case ast::TargetKind::Container:
-      return "container " + string_literal(t.value) + (t.runtime.empty() ? "" : " (" + t.runtime + ")") +
-             ", by its mount namespace, given as $1 when run";
-    case ast::TargetKind::Command: return "command " + string_literal(t.value) + ", by its cgroup id, given as $1 when run";
-  }
-  return "";
-}
-
 std::string generate_program(const CheckedSpec& spec, const Source& source) {
   using namespace codegen;
   ProgramContext program{spec, source, target_filter(spec), {}};
@@ -184,7 +166,7 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
   }
 
   std::string out = templates::render(
-      "header", {{"source", comment_text(source.name)}, {"target", comment_text(target_description(spec.target))}});
+      "header", {{"source", comment_text(source.name)}, {"target", comment_text(target::description(spec.target))}});
   for (const auto& fact : spec.target_facts) out += "//   " + comment_text(fact) + "\n";
   // Windows and the run count from here, once every probe is attached.
   if (spec.metrics.any()) {
@@ -202,7 +184,7 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
   if (spec.duration_ms) start += fmt::format("  {} = $now + {};\n", map_ref(clock_maps::end_ns), *spec.duration_ms * 1'000'000);
   if (spec.window_ms || spec.duration_ms) start += "  " + map_ref(clock_maps::stop) + " = 0;  // set by ebpfgen to end the run\n";
   if (spec.io) start += io_posix_begin();
-  out += "\n" + templates::render("begin", {{"target", format_text(target_description(spec.target))}, {"start", start}});
+  out += "\n" + templates::render("begin", {{"target", format_text(target::description(spec.target))}, {"start", start}});
   Results results;
   std::vector<std::string> helpers;
   for (const auto& s : sections) {

@@ -11,7 +11,4 @@ namespace ebpfgen {
 
 std::string generate_program(const CheckedSpec& spec, const Source& source);
 
-// "process 1234 and its threads", "container \"web\", by its mount namespace, ...".
-std::string target_description(const ast::Target& target);
-
 }  // namespace ebpfgen

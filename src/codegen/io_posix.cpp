@@ -3,64 +3,54 @@
 // opened) and gets an id when it is made; every map after that is keyed by
 // the id, so that an I/O call costs one descriptor -> record lookup at entry,
 // one lookup and delete of what the entry saved, and a few tuple updates.
-// The counters' names and how the report computes them: spec/io_counters.hpp.
+// The maps and their tuples: spec/io_posix_maps.hpp; the text: templates/io_*.bt;
+// how the report computes each counter: spec/io_counters.hpp.
 #include "codegen/io_posix.hpp"
 
 #include <algorithm>
-#include <map>
 
 #include <fmt/format.h>
 
 #include "codegen/spelling.hpp"
-#include "spec/io_counters.hpp"
+#include "codegen/templates.hpp"
+#include "codegen/tuples.hpp"
+#include "spec/io_posix_maps.hpp"
 
 namespace ebpfgen::codegen {
 
 namespace {
 
-// What an entry probe saved for its exit (@_io_call's first element).
+using io::IoMap;
+using io::ref;
+using templates::Fill;
+using templates::filled;
+using templates::indented;
+using templates::render;
+
+// What an entry probe saved for its exit (@_io_call's tag).
 enum Tag { tag_open = 1, tag_read, tag_write, tag_seek, tag_fsync, tag_fdatasync, tag_close, tag_mmap, tag_dup,
            tag_stat_fd, tag_stat_path, tag_rename, tag_fileno };
 
-// Replaces every <NAME> in `text`.
-std::string sub(std::string text, const std::map<std::string, std::string>& values) {
-  for (const auto& [name, value] : values) {
-    std::string token = "<" + name + ">";
-    for (auto at = text.find(token); at != std::string::npos; at = text.find(token, at + value.size()))
-      text.replace(at, token.size(), value);
-  }
-  return text;
+// Linux's flags that the probes test.
+constexpr const char* creating_flags = "4259904";  // O_CREAT | O_TMPFILE: the open may create the file
+constexpr int map_anonymous = 32;                  // MAP_ANONYMOUS
+constexpr int f_dupfd = 0, f_dupfd_cloexec = 1030;  // fcntl's commands that duplicate a descriptor
+
+std::string arg(const char* name) { return tracepoint_arg(name); }
+
+// `@map[$id] = count();` and `@map[$id] = sum($now - start);`.
+std::string counted(IoMap map, const std::string& id = "$id") { return ref(map) + "[" + id + "] = count();\n"; }
+std::string timed(IoMap map, const std::string& id = "$id") {
+  return ref(map) + "[" + id + "] = " + filled("sum($now - $c.{{io_call.start_ns}});\n");
 }
 
-// `@map[key] = (...)`: a tuple of `n` int64 elements, `var.i` unless `changed` gives one.
-std::string tuple_store(const std::string& map, const std::string& key, const std::string& var, std::size_t n,
-                        const std::map<std::size_t, std::string>& changed, const std::string& indent) {
-  std::string out = indent + "@" + map + "[" + key + "] = (";
-  for (std::size_t i = 0; i < n; ++i) {
-    auto it = changed.find(i);
-    out += (i ? ", " : "") + (it == changed.end() ? fmt::format("{}.{}", var, i) : "(int64)(" + it->second + ")");
-  }
-  return out + ");\n";
+// A record's opens tuple, read and written back with `changed`.
+std::string opens_update(Elements changed) {
+  // An open's, a dup's or a fileno's: the first start, the latest end.
+  changed.emplace_back("start_ns", "$o.{{io_opens.start_ns}} == 0 ? $c.{{io_call.start_ns}} : $o.{{io_opens.start_ns}}");
+  changed.emplace_back("end_ns", "$now");
+  return "$o = " + ref(IoMap::io_opens) + "[$id];\n" + tuple_update(ref(IoMap::io_opens), "$id", "$o", "io_opens", changed);
 }
-
-// Small maps, each updated by few calls: every probe stays within the 512-byte BPF stack.
-std::string opens_update(const std::map<std::size_t, std::string>& changed, const std::string& indent) {
-  return indent + "$o = @io_opens[$id];\n" + tuple_store("io_opens", "$id", "$o", io::open_fields, changed, indent);
-}
-std::string counted(const char* map, const std::string& indent, const std::string& id = "$id") {
-  return indent + "@" + map + "[" + id + "] = count();\n";
-}
-std::string timed(const char* map, const std::string& indent, const std::string& id = "$id") {
-  return indent + "@" + map + "[" + id + "] = sum($now - $c.2);\n";
-}
-// An open's or a dup's: the first start, the latest end, the metadata time.
-std::map<std::size_t, std::string> open_times() {
-  return {{io::open_start_ns, fmt::format("$o.{0} == 0 ? $c.2 : $o.{0}", int(io::open_start_ns))}, {io::open_end_ns, "$now"}};
-}
-
-// The state of a record (@io_state): the shadow offset, the last bytes read and written, the last
-// operation (1 read, 2 write), the file alignment, and when stride 0 was first seen.
-constexpr std::size_t state_fields = 6;
 
 // A prefix test without strings: the path's first bytes are read as 64-bit words ($w0, $w1, ...)
 // and compared 32 bits at a time with the prefix's bytes (little-endian), as string literals
@@ -86,18 +76,13 @@ std::string prefix_test(const std::vector<std::string>& prefixes) {
   return out;
 }
 
-std::size_t prefix_words(const IoPosixPlan& plan) {
+// The statements that read the words of the path at `pointer`, as the plan's prefixes need.
+std::string prefix_words_read(const IoPosixPlan& plan, const std::string& pointer) {
   std::size_t longest = 0;
   for (const auto* list : {&plan.exclude, &plan.include})
     for (const auto& p : *list) longest = std::max(longest, p.size());
-  return (longest + 7) / 8;
-}
-
-// The statements that read the words of the path at `pointer`.
-std::string prefix_words_read(const IoPosixPlan& plan, const std::string& pointer, const std::string& indent) {
   std::string out;
-  for (std::size_t i = 0; i < prefix_words(plan); ++i)
-    out += fmt::format("{}$w{} = *(uint64 *)uptr({} + {});\n", indent, i, pointer, 8 * i);
+  for (std::size_t i = 0; i < (longest + 7) / 8; ++i) out += fmt::format("$w{} = *(uint64 *)uptr({} + {});\n", i, pointer, 8 * i);
   return out;
 }
 
@@ -110,25 +95,26 @@ std::string recorded_test(const IoPosixPlan& plan) {
   return out;
 }
 
-// Finds the record of (pid, $path), or makes it: its id is the thread's id and how many
-// records that thread has made, so that two CPUs never hand out the same one.
-std::string find_or_make_record(const std::string& path, const std::string& id, const std::string& indent) {
-  return sub(R"(<I><ID> = @_io_rec[pid, <PATH>];
-<I>if (<ID> == 0) {
-<I>  $n = @_io_ids[tid] + 1;
-<I>  @_io_ids[tid] = $n;
-<I>  <ID> = (int64)(((uint64)tid << 32) | (uint64)$n);
-<I>  @_io_rec[pid, <PATH>] = <ID>;
-<I>  @io_file[<ID>] = ((int64)pid, (int64)uid, <PATH>);
-<I>}
-)",
-             {{"I", indent}, {"ID", id}, {"PATH", path}});
+// The record of (pid, $path), found or made: its id is the thread's id and how many records
+// that thread has made, so that two CPUs never hand out the same one.
+std::string find_or_make_record() {
+  return render("io_find_record",
+                {{"path", "$path"}, {"file", tuple_of("io_file", {{"pid", "(int64)pid"}, {"uid", "(int64)uid"}, {"path", "$path"}})}});
 }
 
 // `uprobe:"/lib/x86_64-linux-gnu/libc.so.6":fileno`: the C library's path, in quotes.
 std::string fileno_point(const char* kind, const IoPosixPlan& plan) {
   return fmt::format("{}:\"{}\":fileno", kind, plan.fileno_library);
 }
+
+// An entry's call tuple: its tag, what it is on, its start, and two values.
+std::string call(Tag tag, const std::string& subject, const std::string& b, const std::string& c) {
+  return tuple_of("io_call", {{"tag", fmt::format("(int64){}", int(tag))}, {"subject", subject},
+                              {"start_ns", "(int64)nsecs"}, {"arg", b}, {"aligned", c}});
+}
+
+// The test, in an exit, that what the entry saved was a call of `tag`'s.
+std::string is_call(Tag tag) { return filled("$c.{{io_call.tag}} == ") + std::to_string(tag); }
 
 struct Probes {
   const ProgramContext& program;
@@ -138,378 +124,279 @@ struct Probes {
   bool has(const std::string& syscall) const {
     return std::find(plan.syscalls.begin(), plan.syscalls.end(), syscall) != plan.syscalls.end();
   }
-  std::string pred(const std::string& more = "") const { return predicate({program.target_filter, more}); }
+  std::string pred(const std::string& more = "") const {
+    std::string p = predicate({program.target_filter, more});
+    return p.empty() ? "" : p + "\n";
+  }
 
-  void probe(const std::string& syscall, bool exit, const std::string& condition, const std::string& body) {
-    out += fmt::format("\ntracepoint:syscalls:sys_{}_{}\n{}{{\n{}}}\n", exit ? "exit" : "enter", syscall,
-                       pred(condition).empty() ? "" : pred(condition) + "\n", body);
+  void probe(const std::string& attach, const std::string& condition, const std::string& body) {
+    out += "\n" + render("io_probe", {{"attach", attach}, {"predicate", pred(condition)}, {"body", indented(body, 2)}});
+  }
+  void syscall(const std::string& name, bool at_exit, const std::string& body, const std::string& condition = "") {
+    probe(syscall_points({name}, SyscallStyle::Tracepoint, at_exit).front(), condition, body);
   }
 
   // The entry of a call on a descriptor: saves the record, the start and two values, when the
   // descriptor is one of a record.
-  void fd_entry(const std::string& syscall, Tag tag, const std::string& fd, const std::string& b, const std::string& c,
-                const std::string& pre = "", const std::string& condition = "") {
-    probe(syscall, false, condition,
-          sub(R"(  $id = @_io_fd[pid, (int64)<FD>];
-  if ($id != 0) {
-<PRE>    @_io_call[tid] = ((int64)<TAG>, $id, (int64)nsecs, (int64)(<B>), (int64)(<C>));
-  }
-)",
-              {{"FD", fd}, {"TAG", std::to_string(tag)}, {"B", b}, {"C", c}, {"PRE", pre}}));
+  void fd_entry(const std::string& name, Tag tag, const std::string& fd, const std::string& b, const std::string& c,
+                const std::string& before = "", const std::string& condition = "") {
+    syscall(name, false,
+            render("io_entry_fd", {{"fd", fd}, {"before", indented(before, 2)},
+                                   {"call", call(tag, "$id", "(int64)(" + b + ")", "(int64)(" + c + ")")}}),
+            condition);
   }
   // The entry of a call on a path: saves the path's address.
-  void path_entry(const std::string& syscall, Tag tag, const std::string& path, const std::string& b, const std::string& c) {
-    probe(syscall, false, "",
-          fmt::format("  @_io_call[tid] = ((int64){}, (int64){}, (int64)nsecs, (int64)({}), (int64)({}));\n", int(tag), path, b, c));
+  void path_entry(const std::string& name, Tag tag, const std::string& path, const std::string& b, const std::string& c) {
+    syscall(name, false, render("io_entry_path", {{"call", call(tag, "(int64)" + path, "(int64)(" + b + ")", "(int64)(" + c + ")")}}));
   }
   // The exit: what the entry saved, when it was this call's.
-  void exit(const std::string& syscall, Tag tag, const std::string& body) {
-    probe(syscall, true, "",
-          sub(R"(  $c = @_io_call[tid];
-  if ($c.0 == <TAG>) {
-    delete(@_io_call[tid]);
-    $now = (int64)nsecs;
-    $ret = (int64)args->ret;
-<BODY>  }
-)",
-              {{"TAG", std::to_string(tag)}, {"BODY", body}}));
+  void exit(const std::string& name, const std::string& is_mine, const std::string& body) {
+    syscall(name, true, render("io_exit", {{"is_mine", is_mine}, {"body", indented(body, 2)}}));
+  }
+  void exit(const std::string& name, Tag tag, const std::string& body) { exit(name, is_call(tag), body); }
+
+  // The statements that find the record of the path at `pointer` when it is recorded.
+  Fill words(const std::string& pointer, std::size_t spaces) const {
+    return {"words", indented(prefix_words_read(plan, pointer), spaces)};
   }
 
   void opens() {
-    // Opens: the path's record, found or made, takes the new descriptor.
-    std::string body = sub(R"(    if ($ret >= 0) {
-<WORDS>      if (<RECORDED>) {
-        $path = str($c.1);
-<FIND>        @_io_fd[pid, $ret] = $id;
-        // An open resets the offset and the last bytes, not the last operation (RW_SWITCHES).
-        $f = *(curtask->files->fdt->fd + $ret);
-        $s = @io_state[$id];
-<STATE><META>      }
+    // Opens: the path's record, found or made, takes the new descriptor; an open resets the
+    // offset and the last bytes, not the last operation (RW_SWITCHES).
+    std::string state = tuple_update(ref(IoMap::io_state), "$id", "$s", "io_state",
+                                     {{"offset", "0"}, {"last_read", "0"}, {"last_written", "0"},
+                                      {"alignment", "1 << $f->f_inode->i_blkbits"}});
+    std::string opens = opens_update({{"count", "$o.{{io_opens.count}} + 1"},
+                                      {"mode", "$c.{{io_call.arg}} != 0 ? $c.{{io_call.arg}} : $o.{{io_opens.mode}}"}});
+    std::string body = render("io_open", {words(filled("$c.{{io_call.subject}}"), 2), {"recorded", recorded_test(plan)},
+                                          {"find", indented(find_or_make_record(), 4)}, {"state", indented(state, 4)},
+                                          {"opens", indented(opens + timed(IoMap::io_meta_ns), 4)}});
+    // The mode counts when the open may create the file.
+    std::string mode = fmt::format("({} & {}) != 0 ? {} : 0", arg("flags"), creating_flags, arg("mode"));
+    for (const char* name : {"open", "openat"}) {
+      if (!has(name)) continue;
+      path_entry(name, tag_open, arg("filename"), mode, "0");
+      exit(name, tag_open, body);
     }
-)",
-                           {{"RECORDED", recorded_test(plan)}, {"WORDS", prefix_words_read(plan, "$c.1", "      ")},
-                            {"FIND", find_or_make_record("$path", "$id", "        ")},
-                            {"STATE", tuple_store("io_state", "$id", "$s", state_fields,
-                                                  {{0, "0"}, {1, "0"}, {2, "0"}, {4, "1 << $f->f_inode->i_blkbits"}}, "        ")},
-                            {"META", [&] {
-                               auto changed = open_times();
-                               changed[io::open_count] = fmt::format("$o.{} + 1", int(io::open_count));
-                               changed[io::open_mode] = fmt::format("$c.3 != 0 ? $c.3 : $o.{}", int(io::open_mode));
-                               return opens_update(changed, "        ") + timed("io_meta_ns", "        ");
-                             }()}});
-    // The mode counts when the open may create the file (O_CREAT or O_TMPFILE).
-    if (has("open")) path_entry("open", tag_open, "args->filename", "(args->flags & 4259904) != 0 ? args->mode : 0", "0");
-    if (has("open")) exit("open", tag_open, body);
-    path_entry("openat", tag_open, "args->filename", "(args->flags & 4259904) != 0 ? args->mode : 0", "0");
-    exit("openat", tag_open, body);
     if (has("openat2")) {
-      probe("openat2", false, "",
-            "  $how = (struct open_how *)uptr(args->how);\n"
-            "  @_io_call[tid] = ((int64)" + std::to_string(tag_open) +
-                ", (int64)args->filename, (int64)nsecs, (int64)(($how->flags & 4259904) != 0 ? $how->mode : 0), (int64)0);\n");
+      std::string how_mode = fmt::format("(int64)(($how->flags & {}) != 0 ? $how->mode : 0)", creating_flags);
+      syscall("openat2", false,
+              render("io_openat2_entry", {{"call", call(tag_open, "(int64)" + arg("filename"), how_mode, "(int64)0")}}));
       exit("openat2", tag_open, body);
     }
     if (has("creat")) {
-      path_entry("creat", tag_open, "args->pathname", "args->mode", "0");
+      path_entry("creat", tag_open, arg("pathname"), arg("mode"), "0");
       exit("creat", tag_open, body);
     }
   }
 
-  // A read or a write of `ret` bytes at the call's own offset ($c.3 >= 0) or the record's shadow offset.
+  // A read or a write of `ret` bytes at the call's own offset, or at the record's shadow offset.
   std::string transfer_body(bool reads) {
-    const char* map = reads ? "io_reads" : "io_writes";
-    const char* sizes = reads ? "io_rsize" : "io_wsize";
-    const char* times = reads ? "io_rtime" : "io_wtime";
-    int last = reads ? 1 : 2, other = reads ? 2 : 1;
-    using namespace io;
-    auto f = [](Rw i) { return fmt::format("$r.{}", int(i)); };
-    std::map<std::size_t, std::string> changed = {
-        {rw_count, f(rw_count) + " + 1"},
-        {rw_bytes, f(rw_bytes) + " + $ret"},
-        {rw_max_byte, fmt::format("$end > {0} ? $end : {0}", f(rw_max_byte))},
-        {rw_seq, f(rw_seq) + " + ($off > $last ? 1 : 0)"},
-        {rw_consec, f(rw_consec) + " + ($off == $last + 1 ? 1 : 0)"},
-        {rw_switches, f(rw_switches) + fmt::format(" + ($s.3 == {} ? 1 : 0)", other)},
-        {rw_file_not_aligned, f(rw_file_not_aligned) + " + ($s.4 > 0 && ($off & ($s.4 - 1)) != 0 ? 1 : 0)"},
-        {rw_mem_not_aligned, f(rw_mem_not_aligned) + " + ($c.4 == 0 ? 1 : 0)"},
-        {rw_time_ns, f(rw_time_ns) + " + $now - $c.2"},
-        {rw_max_time_ns, fmt::format("$now - $c.2 > {0} ? $now - $c.2 : {0}", f(rw_max_time_ns))},
-        {rw_max_time_size, fmt::format("$now - $c.2 > {} ? $ret : {}", f(rw_max_time_ns), f(rw_max_time_size))},
-        {rw_start_ns, fmt::format("{0} == 0 ? $c.2 : {0}", f(rw_start_ns))},
-        {rw_end_ns, "$now"}};
-    // The times' tuple holds the elements from rw_time_ns on, as $t.0 ...
-    std::map<std::size_t, std::string> counts, timing;
-    for (auto& [i, expr] : changed) {
-      if (i < rw_time_ns) {
-        counts[i] = expr;
-        continue;
-      }
-      std::string e = expr;
-      for (std::size_t j = rw_time_ns; j < rw_fields; ++j) {
-        std::string from = fmt::format("$r.{}", j), to = fmt::format("$t.{}", j - rw_time_ns);
-        for (auto at = e.find(from); at != std::string::npos; at = e.find(from, at + to.size())) e.replace(at, from.size(), to);
-      }
-      timing[i - rw_time_ns] = e;
-    }
-    std::map<std::size_t, std::string> state = {
-        {0, "$off + $ret"}, {std::size_t(last), "$end"}, {3, std::to_string(last)}, {5, "$stride == 0 && $s.5 == 0 ? $now : $s.5"}};
-    return sub(R"(    if ($ret >= 0) {
-      $id = $c.1;
-      $s = @io_state[$id];
-      $off = $c.3 >= 0 ? $c.3 : $s.0;
-      $last = $s.<LAST>;
-      $stride = (int64)0;
-      if ($off > 0 && $off > $last && $last != 0) { $stride = $off - $last - 1; }
-      $end = $off + $ret - 1;
-      $r = @<MAP>[$id];
-<RW>      $t = @<TIMES>[$id];
-<TIMED><STATE>      // Exact histograms of sizes and strides, each value with when it was first seen:
-      // the report takes Darshan's buckets and top-4 from them.
-      $h = @<SIZES>[$id, $ret];
-      @<SIZES>[$id, $ret] = ($h.0 + 1, $h.0 == 0 ? $now : $h.1);
-      if ($stride != 0) {
-        $g = @io_stride[$id, $stride];
-        @io_stride[$id, $stride] = ($g.0 + 1, $g.0 == 0 ? $now : $g.1);
-      }
-    }
-)",
-               {{"LAST", std::to_string(last)}, {"MAP", map}, {"SIZES", sizes}, {"TIMES", times},
-                {"RW", tuple_store(map, "$id", "$r", rw_time_ns, counts, "      ")},
-                {"TIMED", tuple_store(times, "$id", "$t", rw_fields - rw_time_ns, timing, "      ")},
-                {"STATE", tuple_store("io_state", "$id", "$s", state_fields, state, "      ")}});
+    const char* last_field = reads ? "last_read" : "last_written";
+    std::string other = std::to_string(reads ? io::op_write : io::op_read);
+    Elements counts = {
+        {"count", "$r.{{io_rw.count}} + 1"},
+        {"bytes", "$r.{{io_rw.bytes}} + $ret"},
+        {"max_byte", "$end > $r.{{io_rw.max_byte}} ? $end : $r.{{io_rw.max_byte}}"},
+        {"seq", "$r.{{io_rw.seq}} + ($off > $last ? 1 : 0)"},
+        {"consec", "$r.{{io_rw.consec}} + ($off == $last + 1 ? 1 : 0)"},
+        {"switches", "$r.{{io_rw.switches}} + ($s.{{io_state.last_op}} == " + other + " ? 1 : 0)"},
+        {"file_not_aligned", "$r.{{io_rw.file_not_aligned}} + ($s.{{io_state.alignment}} > 0 && "
+                             "($off & ($s.{{io_state.alignment}} - 1)) != 0 ? 1 : 0)"},
+        {"mem_not_aligned", "$r.{{io_rw.mem_not_aligned}} + ($c.{{io_call.aligned}} == 0 ? 1 : 0)"}};
+    const char* took = "$now - $c.{{io_call.start_ns}}";
+    Elements times = {
+        {"time_ns", "$t.{{io_rw_time.time_ns}} + $now - $c.{{io_call.start_ns}}"},
+        {"max_time_ns", std::string(took) + " > $t.{{io_rw_time.max_time_ns}} ? " + took + " : $t.{{io_rw_time.max_time_ns}}"},
+        {"max_time_size", std::string(took) + " > $t.{{io_rw_time.max_time_ns}} ? $ret : $t.{{io_rw_time.max_time_size}}"},
+        {"start_ns", "$t.{{io_rw_time.start_ns}} == 0 ? $c.{{io_call.start_ns}} : $t.{{io_rw_time.start_ns}}"},
+        {"end_ns", "$now"}};
+    Elements state = {{"offset", "$off + $ret"}, {last_field, "$end"}, {"last_op", std::to_string(reads ? io::op_read : io::op_write)},
+                      {"stride0_first_ns", "$stride == 0 && $s.{{io_state.stride0_first_ns}} == 0 ? $now : $s.{{io_state.stride0_first_ns}}"}};
+    auto seen = [](const char* var) {
+      std::string v(var);
+      return tuple_of("io_seen", {{"count", v + ".{{io_seen.count}} + 1"},
+                                  {"first_ns", v + ".{{io_seen.count}} == 0 ? $now : " + v + ".{{io_seen.first_ns}}"}});
+    };
+    std::string counts_map = ref(reads ? IoMap::io_reads : IoMap::io_writes);
+    std::string times_map = ref(reads ? IoMap::io_rtime : IoMap::io_wtime);
+    return render("io_transfer",
+                  {{"last", static_cast<int>(reads ? io::state_last_read : io::state_last_written)},
+                   {"counts_map", counts_map}, {"times_map", times_map},
+                   {"sizes_map", ref(reads ? IoMap::io_rsize : IoMap::io_wsize)},
+                   {"counts", indented(tuple_update(counts_map, "$id", "$r", "io_rw", counts), 2)},
+                   {"times", indented(tuple_update(times_map, "$id", "$t", "io_rw_time", times), 2)},
+                   {"state", indented(tuple_update(ref(IoMap::io_state), "$id", "$s", "io_state", state), 2)},
+                   {"size_seen", seen("$h")}, {"stride_seen", seen("$g")}});
   }
 
   void transfers() {
     // Buffers: aligned when their address is a multiple of 8 (every iovec's, of the first 8).
-    const std::string aligned = "((uint64)args->buf & 7) == 0 ? 1 : 0";
-    const std::string vec_aligned = R"(    $v = (struct iovec *)uptr(args->vec);
-    $aligned = 1;
-    $i = (uint64)0;
-    unroll (8) {
-      if ($i < args->vlen) {
-        if (((uint64)$v->iov_base & 7) != 0) { $aligned = 0; }
-        $v = $v + 1;
-        $i = $i + 1;
-      }
-    }
-)";
+    const std::string aligned = fmt::format("((uint64){} & 7) == 0 ? 1 : 0", arg("buf"));
     for (bool reads : {true, false}) {
       Tag tag = reads ? tag_read : tag_write;
       std::string body = transfer_body(reads);
       std::string plain = reads ? "read" : "write", positioned = reads ? "pread64" : "pwrite64";
-      fd_entry(plain, tag, "args->fd", "-1", aligned);
+      fd_entry(plain, tag, arg("fd"), "-1", aligned);
       exit(plain, tag, body);
       if (has(positioned)) {
-        fd_entry(positioned, tag, "args->fd", "args->pos", aligned);
+        fd_entry(positioned, tag, arg("fd"), arg("pos"), aligned);
         exit(positioned, tag, body);
       }
       for (const std::string& v : reads ? std::vector<std::string>{"readv", "preadv", "preadv2"}
                                         : std::vector<std::string>{"writev", "pwritev", "pwritev2"}) {
         if (!has(v)) continue;
         // preadv2 and pwritev2 at offset -1 use the file's position, as readv and writev do.
-        fd_entry(v, tag, "args->fd", v.ends_with("v") && v.size() <= 6 ? "-1" : "(int64)args->pos_l", "$aligned", vec_aligned);
+        std::string offset = v.ends_with("v") && v.size() <= 6 ? "-1" : "(int64)" + arg("pos_l");
+        fd_entry(v, tag, arg("fd"), offset, "$aligned", render("io_vec_aligned"));
         exit(v, tag, body);
       }
     }
   }
 
+  // A call on a record's descriptor that counts when `test` holds.
+  std::string on_record(const std::string& test, const std::string& body) {
+    return render("io_on_record", {{"test", test}, {"body", indented(body, 2)}});
+  }
+
   void by_descriptor() {
-    using namespace io;
     if (has("lseek")) {
-      fd_entry("lseek", tag_seek, "args->fd", "0", "0");
+      fd_entry("lseek", tag_seek, arg("fd"), "0", "0");
+      std::string state = tuple_update(ref(IoMap::io_state), "$id", "$s", "io_state", {{"offset", "$ret"}});
       exit("lseek", tag_seek,
-           "    if ($ret >= 0) {\n      $id = $c.1;\n      $s = @io_state[$id];\n" +
-               tuple_store("io_state", "$id", "$s", state_fields, {{0, "$ret"}}, "      ") +
-               counted("io_seeks", "      ") + timed("io_meta_ns", "      ") + "    }\n");
+           on_record("$ret >= 0", "$s = " + ref(IoMap::io_state) + "[$id];\n" + state + counted(IoMap::io_seeks) +
+                                      timed(IoMap::io_meta_ns)));
     }
-    for (auto [name, tag, map] : {std::tuple{"fsync", tag_fsync, "io_fsyncs"}, {"fdatasync", tag_fdatasync, "io_fdsyncs"}}) {
+    for (auto [name, tag, map] : {std::tuple{"fsync", tag_fsync, IoMap::io_fsyncs}, {"fdatasync", tag_fdatasync, IoMap::io_fdsyncs}}) {
       if (!has(name)) continue;
-      fd_entry(name, tag, "args->fd", "0", "0");
+      fd_entry(name, tag, arg("fd"), "0", "0");
       // Darshan adds their time to the write time (POSIX_F_WRITE_TIME), not to the write timestamps.
-      exit(name, tag, "    if ($ret == 0) {\n      $id = $c.1;\n" + counted(map, "      ") + timed("io_sync_ns", "      ") + "    }\n");
+      exit(name, tag, on_record("$ret == 0", counted(map) + timed(IoMap::io_sync_ns)));
     }
     if (has("mmap")) {
       // An anonymous mapping is of no file, whatever its fd.
-      fd_entry("mmap", tag_mmap, "args->fd", "0", "0", "", "(args->flags & 32) == 0");
-      exit("mmap", tag_mmap, "    if ($ret >= 0) {\n      $id = $c.1;\n" + counted("io_mmaps", "      ") + "    }\n");
+      fd_entry("mmap", tag_mmap, arg("fd"), "0", "0", "", fmt::format("({} & {}) == 0", arg("flags"), map_anonymous));
+      exit("mmap", tag_mmap, on_record("$ret >= 0", counted(IoMap::io_mmaps)));
     }
     // Close: the descriptor is the record's no more; the last bytes start again from 0.
-    fd_entry("close", tag_close, "args->fd", "args->fd", "0");
+    fd_entry("close", tag_close, arg("fd"), arg("fd"), "0");
     exit("close", tag_close,
-         "    $id = $c.1;\n    delete(@_io_fd[pid, $c.3]);\n    $s = @io_state[$id];\n" +
-             tuple_store("io_state", "$id", "$s", state_fields, {{1, "0"}, {2, "0"}}, "    ") +
-             "    $k = @io_close[$id];\n    @io_close[$id] = ($k.0 == 0 ? $c.2 : $k.0, $now);\n" + timed("io_meta_ns", "    "));
+         render("io_close",
+                {{"state", tuple_update(ref(IoMap::io_state), "$id", "$s", "io_state", {{"last_read", "0"}, {"last_written", "0"}})},
+                 {"close", tuple_of("io_close", {{"first_ns", "$k.{{io_close.first_ns}} == 0 ? $c.{{io_call.start_ns}} : $k.{{io_close.first_ns}}"},
+                                                 {"last_ns", "$now"}})},
+                 {"timed", timed(IoMap::io_meta_ns)}}));
     // dup, dup2, dup3 and fcntl F_DUPFD(_CLOEXEC): one more descriptor of the record, an open
     // and a dup, without resetting its offset.
-    std::string dup_body = "    if ($ret >= 0) {\n      $id = $c.1;\n      @_io_fd[pid, $ret] = $id;\n" +
-                           [&] {
-                             auto changed = open_times();
-                             changed[open_count] = fmt::format("$o.{} + 1", int(open_count));
-                             changed[open_dups] = fmt::format("$o.{} + 1", int(open_dups));
-                             return opens_update(changed, "      ") + timed("io_meta_ns", "      ");
-                           }() +
-                           "    }\n";
-    for (auto [name, fd] : {std::pair{"dup", "args->fildes"}, {"dup2", "args->oldfd"}, {"dup3", "args->oldfd"}}) {
+    std::string dup = render("io_dup", {{"opens", indented(opens_update({{"count", "$o.{{io_opens.count}} + 1"},
+                                                                          {"dups", "$o.{{io_opens.dups}} + 1"}}) +
+                                                                timed(IoMap::io_meta_ns),
+                                                            2)}});
+    for (auto [name, fd] : {std::pair{"dup", "fildes"}, {"dup2", "oldfd"}, {"dup3", "oldfd"}}) {
       if (!has(name)) continue;
-      fd_entry(name, tag_dup, fd, "0", "0");
-      exit(name, tag_dup, dup_body);
+      fd_entry(name, tag_dup, arg(fd), "0", "0");
+      exit(name, tag_dup, dup);
     }
     if (has("fcntl")) {
-      fd_entry("fcntl", tag_dup, "args->fd", "0", "0", "", "args->cmd == 0 || args->cmd == 1030");
-      exit("fcntl", tag_dup, dup_body);
+      fd_entry("fcntl", tag_dup, arg("fd"), "0", "0", "",
+               fmt::format("{0} == {1} || {0} == {2}", arg("cmd"), f_dupfd, f_dupfd_cloexec));
+      exit("fcntl", tag_dup, dup);
     }
   }
 
   // fileno() makes no syscall: a uprobe on the C library's, timed like the other calls. Darshan
   // counts it as an open and a fileno of the stream's record, which is its descriptor's here.
   void filenos() {
-    using namespace io;
     if (plan.fileno_library.empty()) {
       out += "\n// POSIX_FILENOS is not counted (-1): fileno(): " + comment_text(plan.fileno_missing) + ".\n";
       return;
     }
-    out += fmt::format("\n{}\n{}{{\n  @_io_call[tid] = ((int64){}, (int64)0, (int64)nsecs, (int64)0, (int64)0);\n}}\n",
-                       fileno_point("uprobe", plan), pred().empty() ? "" : pred() + "\n", int(tag_fileno));
-    auto changed = open_times();
-    changed[open_count] = fmt::format("$o.{} + 1", int(open_count));
-    changed[open_filenos] = fmt::format("$o.{} + 1", int(open_filenos));
-    out += fmt::format("\n{}\n{}{{\n", fileno_point("uretprobe", plan), pred().empty() ? "" : pred() + "\n") +
-           sub(R"(  $c = @_io_call[tid];
-  if ($c.0 == <TAG>) {
-    delete(@_io_call[tid]);
-    $now = (int64)nsecs;
-    $id = @_io_fd[pid, (int64)(int32)retval];
-    if ($id != 0) {
-<OPENS>    }
+    probe(fileno_point("uprobe", plan), "",
+          render("io_entry_path", {{"call", call(tag_fileno, "(int64)0", "(int64)0", "(int64)0")}}));
+    std::string opens = opens_update({{"count", "$o.{{io_opens.count}} + 1"}, {"filenos", "$o.{{io_opens.filenos}} + 1"}});
+    probe(fileno_point("uretprobe", plan), "",
+          render("io_fileno_exit", {{"tag", int(tag_fileno)}, {"opens", indented(opens + timed(IoMap::io_meta_ns), 4)}}));
+  }
+
+  void stats();
+  void renames();
+};
+
+}  // namespace
+
+namespace {
+
+void Probes::stats() {
+  std::string counted_stat = counted(IoMap::io_stats) + timed(IoMap::io_meta_ns);
+  // A stat counts on a regular file only, as Darshan's does (S_IFMT 61440, S_IFREG 32768 in the
+  // template): its mode is read from the caller's buffer once the call has filled it.
+  auto body = [&](const char* type, const char* mode) {
+    return render("io_stat", {{"type", type}, {"mode", mode}, {"fd_tag", int(tag_stat_fd)},
+                              {"counted", indented(counted_stat, 4)}, words(filled("$c.{{io_call.subject}}"), 4),
+                              {"recorded", recorded_test(plan)}, {"find", indented(find_or_make_record(), 6)},
+                              {"counted_path", indented(counted_stat, 6)}});
+  };
+  // A stat exit takes what either kind of entry saved.
+  std::string either = is_call(tag_stat_fd) + " || " + is_call(tag_stat_path);
+  for (const char* name : {"newstat", "newlstat"}) {
+    if (!has(name)) continue;
+    path_entry(name, tag_stat_path, arg("filename"), arg("statbuf"), "0");
+    exit(name, either, body("struct stat", "st_mode"));
+  }
+  if (has("newfstat")) {
+    fd_entry("newfstat", tag_stat_fd, arg("fd"), arg("statbuf"), "0");
+    exit("newfstat", either, body("struct stat", "st_mode"));
+  }
+  // fstat() is newfstatat(fd, "", buf, AT_EMPTY_PATH) in glibc: a stat of the descriptor.
+  for (auto [name, buf, flag, type, mode] : {std::tuple{"newfstatat", "statbuf", "flag", "struct stat", "st_mode"},
+                                             {"statx", "buffer", "flags", "struct statx", "stx_mode"}}) {
+    if (!has(name)) continue;
+    std::string buffer = "(int64)" + arg(buf);
+    syscall(name, false,
+            render("io_statat_entry", {{"flag", arg(flag)},
+                                       {"fd_call", call(tag_stat_fd, "$id", buffer, "(int64)0")},
+                                       {"path_call", call(tag_stat_path, "(int64)" + arg("filename"), buffer, "(int64)0")}}));
+    exit(name, either, body(type, mode));
   }
 }
-)",
-               {{"TAG", std::to_string(tag_fileno)}, {"OPENS", opens_update(changed, "      ") + timed("io_meta_ns", "      ")}});
-  }
 
-  void stats() {
-    using namespace io;
-    auto stat_counted = [&](const std::string& indent) { return counted("io_stats", indent) + timed("io_meta_ns", indent); };
-    // A stat counts on a regular file only, as Darshan's does: its mode is read from the
-    // caller's buffer once the call has filled it.
-    auto body = [&](const char* type, const char* mode) {
-      return sub(R"(    $mode = ((<TYPE> *)uptr($c.3))-><MODE>;
-    if ($ret == 0 && ($mode & 61440) == 32768) {
-      if ($c.0 == <FD>) {
-        $id = $c.1;
-<COUNTED>      } else {
-<WORDS>        if (<RECORDED>) {
-          $path = str($c.1);
-<FIND><COUNTED2>        }
-      }
-    }
-)",
-                 {{"TYPE", type}, {"MODE", mode}, {"FD", std::to_string(tag_stat_fd)}, {"COUNTED", stat_counted("        ")},
-                  {"RECORDED", recorded_test(plan)}, {"WORDS", prefix_words_read(plan, "$c.1", "        ")},
-                  {"FIND", find_or_make_record("$path", "$id", "          ")},
-                  {"COUNTED2", stat_counted("          ")}});
-    };
-    // A stat exit takes what either kind of entry saved.
-    auto stat_exit = [&](const std::string& name, const std::string& b) {
-      probe(name, true, "",
-            sub(R"(  $c = @_io_call[tid];
-  if ($c.0 == <FD> || $c.0 == <PATH>) {
-    delete(@_io_call[tid]);
-    $now = (int64)nsecs;
-    $ret = (int64)args->ret;
-<BODY>  }
-)",
-                {{"FD", std::to_string(tag_stat_fd)}, {"PATH", std::to_string(tag_stat_path)}, {"BODY", b}}));
-    };
-    for (const char* name : {"newstat", "newlstat"}) {
-      if (!has(name)) continue;
-      path_entry(name, tag_stat_path, "args->filename", "args->statbuf", "0");
-      stat_exit(name, body("struct stat", "st_mode"));
-    }
-    if (has("newfstat")) {
-      fd_entry("newfstat", tag_stat_fd, "args->fd", "args->statbuf", "0");
-      stat_exit("newfstat", body("struct stat", "st_mode"));
-    }
-    // fstat() is newfstatat(fd, "", buf, AT_EMPTY_PATH) in glibc: a stat of the descriptor.
-    for (auto [name, buf, flag, type, mode] :
-         {std::tuple{"newfstatat", "args->statbuf", "args->flag", "struct stat", "st_mode"},
-          {"statx", "args->buffer", "args->flags", "struct statx", "stx_mode"}}) {
-      if (!has(name)) continue;
-      probe(name, false, "",
-            sub(R"(  if ((<FLAG> & 4096) != 0 && str(args->filename, 2) == "") {
-    $id = @_io_fd[pid, (int64)args->dfd];
-    if ($id != 0) {
-      @_io_call[tid] = ((int64)<FD>, $id, (int64)nsecs, (int64)<BUF>, (int64)0);
-    }
-  } else {
-    @_io_call[tid] = ((int64)<PATH>, (int64)args->filename, (int64)nsecs, (int64)<BUF>, (int64)0);
+void Probes::renames() {
+  // A rename counts on a recorded source; its target's record is found or made, and remembers
+  // the first record renamed to it.
+  std::string body =
+      render("io_rename", {{"source", indented(counted(IoMap::io_rename_src, "$from") + timed(IoMap::io_meta_ns, "$from"), 4)},
+                           words(filled("$c.{{io_call.arg}}"), 4), {"recorded", recorded_test(plan)},
+                           {"find", indented(find_or_make_record(), 6)}, {"target", indented(counted(IoMap::io_rename_tgt), 6)}});
+  for (const char* name : {"rename", "renameat", "renameat2"}) {
+    if (!has(name)) continue;
+    path_entry(name, tag_rename, arg("oldname"), arg("newname"), "0");
+    exit(name, tag_rename, body);
   }
-)",
-                {{"FLAG", flag}, {"BUF", buf}, {"FD", std::to_string(tag_stat_fd)}, {"PATH", std::to_string(tag_stat_path)}}));
-      stat_exit(name, body(type, mode));
-    }
-  }
-
-  void renames() {
-    using namespace io;
-    // A rename counts on a recorded source; its target's record is found or made, and
-    // remembers the first record renamed to it.
-    std::string body = sub(R"(    if ($ret == 0) {
-      $old = str($c.1);
-      $from = @_io_rec[pid, $old];
-      if ($from != 0) {
-<SOURCE><WORDS>        if (<RECORDED>) {
-          $path = str($c.3);
-<FIND><TARGET>          if (@io_renamed[$id] == 0) { @io_renamed[$id] = $from; }
-        }
-      }
-    }
-)",
-                           {{"SOURCE", counted("io_rename_src", "        ", "$from") + timed("io_meta_ns", "        ", "$from")},
-                            {"RECORDED", recorded_test(plan)}, {"WORDS", prefix_words_read(plan, "$c.3", "        ")},
-                            {"FIND", find_or_make_record("$path", "$id", "          ")},
-                            {"TARGET", counted("io_rename_tgt", "          ")}});
-    if (has("rename")) {
-      path_entry("rename", tag_rename, "args->oldname", "args->newname", "0");
-      exit("rename", tag_rename, body);
-    }
-    for (const char* name : {"renameat", "renameat2"}) {
-      if (!has(name)) continue;
-      path_entry(name, tag_rename, "args->oldname", "args->newname", "0");
-      exit(name, tag_rename, body);
-    }
-  }
-};
+}
 
 }  // namespace
 
 std::string io_posix_begin() {
   // Each tuple map is read before it is written in every probe: one typed entry here,
   // deleted at once, gives bpftrace its types.
-  auto zeros = [](std::size_t n) {
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) out += (i ? ", " : "") + std::string("(int64)0");
-    return "(" + out + ")";
-  };
-  std::string out = "  @io_t0 = $now;  // io posix: its timestamps count from here\n";
-  for (auto [map, key, n] : {std::tuple{"io_state", "(int64)0", state_fields}, {"io_reads", "(int64)0", io::rw_time_ns},
-                             {"io_writes", "(int64)0", io::rw_time_ns}, {"io_opens", "(int64)0", io::open_fields},
-                             {"io_rtime", "(int64)0", io::rw_fields - io::rw_time_ns},
-                             {"io_wtime", "(int64)0", io::rw_fields - io::rw_time_ns},
-                             {"io_close", "(int64)0", std::size_t(2)},
-                             {"io_rsize", "(int64)0, (int64)0", std::size_t(2)}, {"io_wsize", "(int64)0, (int64)0", std::size_t(2)},
-                             {"io_stride", "(int64)0, (int64)0", std::size_t(2)}}) {
-    out += fmt::format("  @{0}[{1}] = {2}; delete(@{0}[{1}]);\n", map, key, zeros(n));
+  std::string out = "  " + ref(IoMap::io_t0) + " = $now;  // io posix: its timestamps count from here\n";
+  using enum IoMap;
+  const std::string id = "(int64)0", id_and_value = "(int64)0, (int64)0";
+  for (auto [map, key, value] :
+       {std::tuple{io_state, id, zero_tuple("io_state")}, {io_reads, id, zero_tuple("io_rw")}, {io_writes, id, zero_tuple("io_rw")},
+        {io_opens, id, zero_tuple("io_opens")}, {io_rtime, id, zero_tuple("io_rw_time")}, {io_wtime, id, zero_tuple("io_rw_time")},
+        {io_close, id, zero_tuple("io_close")}, {io_rsize, id_and_value, zero_tuple("io_seen")},
+        {io_wsize, id_and_value, zero_tuple("io_seen")}, {io_stride, id_and_value, zero_tuple("io_seen")},
+        {_io_ids, std::string("(uint64)0"), std::string("(int64)0")}, {io_renamed, id, std::string("(int64)0")}}) {
+    out += render("io_begin_typed", {{"map", ref(map)}, {"key", key}, {"value", value}});
   }
-  out += "  @_io_ids[(uint64)0] = (int64)0; delete(@_io_ids[(uint64)0]);\n";
-  out += "  @io_renamed[(int64)0] = (int64)0; delete(@io_renamed[(int64)0]);\n";
   return out;
 }
 
 std::vector<std::string> io_posix_points(const CheckedSpec& spec) {
   std::vector<std::string> out;
   for (const auto& name : spec.io->syscalls)
-    for (const char* side : {"enter", "exit"}) out.push_back(fmt::format("tracepoint:syscalls:sys_{}_{}", side, name));
+    for (bool at_exit : {false, true}) out.push_back(syscall_points({name}, SyscallStyle::Tracepoint, at_exit).front());
   if (!spec.io->fileno_library.empty())
     for (const char* kind : {"uprobe", "uretprobe"}) out.push_back(fileno_point(kind, *spec.io));
   return out;
@@ -529,28 +416,12 @@ Section io_posix_section(const ProgramContext& program) {
   std::string included;
   for (const auto& e : plan.include) included += (included.empty() ? "" : " ") + e;
   Section out;
-  out.code = fmt::format(
-      "// Darshan's POSIX counters per file ({}:{}: io posix), counted here, in the kernel.\n"
-      "// A record is (process, path as opened); paths under {} are left out{}.\n"
-      "// Maps: @_io_rec finds a record by (pid, path) when a file is opened, stat'ed or renamed to;\n"
-      "// @_io_ids numbers each thread's new records; @_io_fd finds a descriptor's record, the one lookup\n"
-      "// an I/O call's entry makes (a descriptor of no record costs that lookup and the exit's);\n"
-      "// @_io_call carries what the entry saw (record, start, offset, buffer alignment) to the exit.\n"
-      "// Results, keyed by record: @io_file (pid, uid, path), @io_state (shadow offset, last bytes read\n"
-      "// and written, last operation, file alignment, when stride 0 was first seen), @io_reads and\n"
-      "// @io_writes (counts, bytes, sequential and consecutive accesses), @io_rtime and @io_wtime (time,\n"
-      "// the slowest call and its size, the first start and the latest end), @io_opens (opens, dups,\n"
-      "// their first start and latest end, the mode, filenos), @io_close (the first and latest close), counts of\n"
-      "// seeks, stats, mmaps, syncs and renames, the time in syncs and in metadata calls, @io_rsize, @io_wsize and\n"
-      "// @io_stride (exact histograms: the report takes Darshan's buckets and top-4 from them),\n"
-      "// @io_renamed (the record a path was first renamed from), @io_t0 (the run's start).",
-      comment_text(program.source.name), plan.where.line, excluded.empty() ? "no prefix" : comment_text(excluded),
-      included.empty() ? "" : ", unless under " + comment_text(included));
+  out.code = render("io_header", {{"origin", fmt::format("{}:{}", comment_text(program.source.name), plan.where.line)},
+                                  {"excluded", excluded.empty() ? "no prefix" : comment_text(excluded)},
+                                  {"included", included.empty() ? "" : ", unless under " + comment_text(included)}});
   out.code += p.out;
-  out.results = {"io_t0", "io_file", "io_state", "io_reads", "io_writes", "io_rtime", "io_wtime", "io_opens", "io_close", "io_seeks",
-                 "io_stats", "io_mmaps", "io_fsyncs", "io_fdsyncs", "io_sync_ns", "io_meta_ns", "io_rename_src",
-                 "io_rename_tgt", "io_rsize", "io_wsize", "io_stride", "io_renamed"};
-  out.helpers = {"_io_call", "_io_fd", "_io_rec", "_io_ids"};
+  for (const auto& map : io::io_posix_maps())
+    (map.kind == MapKind::Helper ? out.helpers : out.results).emplace_back(map.name);
   return out;
 }
 

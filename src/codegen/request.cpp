@@ -15,19 +15,6 @@ namespace ebpfgen::codegen {
 
 namespace {
 
-// Two more spaces before every line of a fragment.
-std::string indented(const std::string& text) {
-  std::string out;
-  std::size_t from = 0;
-  while (from < text.size()) {
-    auto to = text.find('\n', from);
-    if (to == std::string::npos) to = text.size() - 1;
-    out += (to > from ? "  " : "") + text.substr(from, to + 1 - from);
-    from = to + 1;
-  }
-  return out;
-}
-
 // What a send does: `conn` is the connection's key.
 std::string send_body(const RequestMetrics& m, const std::string& conn) {
   std::string body;
@@ -97,7 +84,7 @@ std::vector<std::string> syscall_probes(const ProgramContext& program, const std
     }));
     parts.push_back(render_probes(program, syscall_points(syscalls, style, true), [&](const std::string& attach) {
       return templates::render("syscall_exit", {{"attach", attach}, {"predicate", target_line}, {"ret", syscall_ret(style)},
-                                                {"what", what}, {"helper", ref(helper)}, {"body", indented(body)}});
+                                                {"what", what}, {"helper", ref(helper)}, {"body", templates::indented(body, 2)}});
     }));
   };
   if (m.needs(Hook::send)) syscall_pair(m.send, "send", RequestMap::_send_fd, send_body(m, "pid, $fd"));

@@ -6,21 +6,7 @@
 
 namespace ebpfgen::codegen {
 
-std::string string_literal(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
-        else out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
+std::string string_literal(const std::string& text) { return ebpfgen::quoted(text); }
 
 std::string format_text(const std::string& text) {
   std::string literal = string_literal(text);

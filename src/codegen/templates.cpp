@@ -67,4 +67,18 @@ std::string render(std::string_view name, const std::vector<Fill>& values) {
   return render_text(get(name), values, name);
 }
 
+std::string filled(std::string_view text) { return render_text(text, {}, "an expression"); }
+
+std::string indented(const std::string& text, std::size_t spaces) {
+  std::string out, pad(spaces, ' ');
+  std::size_t from = 0;
+  while (from < text.size()) {
+    auto to = text.find('\n', from);
+    if (to == std::string::npos) to = text.size() - 1;
+    out += (to > from ? pad : "") + text.substr(from, to + 1 - from);
+    from = to + 1;
+  }
+  return out;
+}
+
 }  // namespace ebpfgen::templates

@@ -38,4 +38,10 @@ std::string render(std::string_view name, const std::vector<Fill>& values = {});
 // The same for a fragment's text given here (tests).
 std::string render_text(std::string_view text, const std::vector<Fill>& values, std::string_view what = "text");
 
+// Text with placeholders and no values (an expression of a contract's maps and layouts), filled.
+std::string filled(std::string_view text);
+// Each line of `text` that is not empty, `spaces` further in: fragments are written at the
+// margin and indented where they go.
+std::string indented(const std::string& text, std::size_t spaces);
+
 }  // namespace ebpfgen::templates

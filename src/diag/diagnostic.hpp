@@ -19,6 +19,11 @@ std::string shown(std::string_view text);
 // frames of bpftrace's stacks, one a line. No other line can start at the margin.
 std::string shown_lines(std::string_view text);
 
+// Text in double quotes as C and bpftrace write a string literal: quotes, backslashes and
+// control characters escaped (\n, \t, \xHH). What a target's description and the generated
+// program's strings quote text with.
+std::string quoted(std::string_view text);
+
 // A spec's text and the name it is reported under (a path or "<command-line>").
 struct Source {
   std::string name;

@@ -10,6 +10,7 @@
 
 #include "check/fields.hpp"
 #include "codegen/codegen.hpp"
+#include "target/description.hpp"
 #include "export/html_text.hpp"
 #include "export/svg.hpp"
 #include "report/metrics.hpp"
@@ -265,7 +266,7 @@ std::string summary_section(const CheckedSpec& spec, const Source& source, const
                             const Window& run, const report::RunFacts& facts) {
   std::string out = "<section id=\"summary\">\n<h2>Summary</h2>\n<table class=\"facts\">\n";
   out += row("spec", html_text(source.name));
-  out += row("target", html_text(target_description(spec.target)));
+  out += row("target", html_text(target::description(spec.target)));
   if (windows.empty()) {
     out += row("windows", "none: the run reported no window");
   } else {
@@ -332,7 +333,7 @@ std::string html_report(const CheckedSpec& spec, const Source& source, const std
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += "<title>ebpfgen run of " + html_text(source.name) + "</title>\n<style>" + style + "</style>\n</head>\n<body>\n";
   out += "<h1>ebpfgen run of " + html_text(source.name) + "</h1>\n";
-  out += "<p class=\"lead\">Tracing " + html_text(target_description(spec.target));
+  out += "<p class=\"lead\">Tracing " + html_text(target::description(spec.target));
   if (!windows.empty()) out += ", from " + entities(time_text(run.start)) + fmt::format(" for {:.2f} s", run.seconds());
   out += ". Hover a point or a bar to read its value.</p>\n";
   out += summary_section(spec, source, windows, run, facts);

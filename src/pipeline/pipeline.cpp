@@ -7,6 +7,7 @@
 
 #include "check/check.hpp"
 #include "codegen/codegen.hpp"
+#include "target/description.hpp"
 #include "kernel/list.hpp"
 #include "parse/parse.hpp"
 #include "run/preflight.hpp"
@@ -22,7 +23,7 @@ using namespace ebpfgen::run;
 
 // --targets: what the target resolves to now.
 int show_target(const ast::Target& target, const kernel::Facts& facts) {
-  std::cout << "target: " << shown(target_description(target)) << "\n";
+  std::cout << "target: " << shown(target::description(target)) << "\n";
   for (const auto& fact : target::resolve_target(target, facts).facts) std::cout << "  " << shown(fact) << "\n";
   return 0;
 }

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "diag/diagnostic.hpp"
-#include "report/darshan.hpp"
+#include "report/io_reporter.hpp"
 #include "spec/request_metrics.hpp"
 
 namespace ebpfgen::report {

@@ -10,6 +10,7 @@
 #include "check/check.hpp"
 #include "report/metrics.hpp"
 #include "report/window.hpp"
+#include "target/mounts.hpp"
 
 namespace ebpfgen::report {
 
@@ -37,6 +38,8 @@ struct RunFacts {
   bool interrupted = false;
   std::string ended_by;  // "" when the run ended as planned
   std::string tracer;    // which program ran it, and why
+  // io posix: each record's process's mount table, by pid (target/mounts.hpp reads them).
+  std::map<std::int64_t, std::vector<target::Mount>> mounts;
 };
 
 class Reporter {

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "codegen/codegen.hpp"
+#include "target/description.hpp"
 #include "diag/diagnostic.hpp"
 #include "export/files.hpp"
 #include "export/html.hpp"
@@ -23,6 +24,8 @@
 #include "run/tracer_choice.hpp"
 #include "run/tracer_output.hpp"
 #include "run/target_end.hpp"
+#include "report/io_records.hpp"
+#include "target/mounts.hpp"
 #include "target/process.hpp"
 #include "target/resolve.hpp"
 
@@ -116,7 +119,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
   std::optional<exporter::Exporter> exports;
   if (options.exports.any()) {
     try {
-      exports.emplace(checked, options.exports, target_description(checked.target));
+      exports.emplace(checked, options.exports, target::description(checked.target));
     } catch (const exporter::ExportError& e) {
       return fail(exit_usage_error, e.what());
     }
@@ -223,6 +226,7 @@ int run_spec(const CheckedSpec& checked, const Source& source, const kernel::Fac
     run_facts.ended_by = "interrupted";
   }
   const auto& windows = output.windows();
+  if (spec.io) run_facts.mounts = target::mount_tables(report::record_pids(windows));
   if (output.collected() && !windows.empty()) {
     auto run = report::merge_windows(windows, [&](const std::string& name) { return report::merge_rule(spec, name); });
     reporter->summary(run, report::request_figures(run, spec.metrics), run_facts);

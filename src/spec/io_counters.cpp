@@ -12,19 +12,13 @@ const std::vector<std::string>& default_excluded_prefixes() {
   return prefixes;
 }
 
-const std::vector<std::string_view>& rw_field_names() {
-  static const std::vector<std::string_view> names = {
-      "count", "bytes", "max_byte", "seq", "consec", "switches", "file_not_aligned", "mem_not_aligned",
-      "time_ns", "max_time_ns", "max_time_size", "start_ns", "end_ns"};
-  return names;
-}
-
 const std::vector<MetaSource>& meta_sources() {
+  using enum IoMap;
   static const std::vector<MetaSource> sources = {
-      {"io_opens", open_count}, {"io_opens", open_dups}, {"io_seeks", -1}, {"io_stats", -1}, {"io_mmaps", -1},
-      {"io_fsyncs", -1}, {"io_fdsyncs", -1}, {"io_sync_ns", -1}, {"io_meta_ns", -1}, {"io_opens", open_start_ns},
-      {"io_opens", open_end_ns}, {"io_close", 0}, {"io_close", 1}, {"io_opens", open_mode}, {"io_rename_src", -1},
-      {"io_rename_tgt", -1}, {"io_opens", open_filenos}};
+      {io_opens, open_count}, {io_opens, open_dups}, {io_seeks, -1}, {io_stats, -1}, {io_mmaps, -1},
+      {io_fsyncs, -1}, {io_fdsyncs, -1}, {io_sync_ns, -1}, {io_meta_ns, -1}, {io_opens, open_start_ns},
+      {io_opens, open_end_ns}, {io_close, close_first_ns}, {io_close, close_last_ns}, {io_opens, open_mode},
+      {io_rename_src, -1}, {io_rename_tgt, -1}, {io_opens, open_filenos}};
   return sources;
 }
 

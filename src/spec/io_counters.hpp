@@ -13,21 +13,13 @@
 #include <string_view>
 #include <vector>
 
+#include "spec/io_posix_maps.hpp"
+
 namespace ebpfgen::io {
 
 // Darshan's default excluded prefixes (darshan-core's exclusion list).
 const std::vector<std::string>& default_excluded_prefixes();
 
-// Elements of the reads' and the writes' tuples of a record, in order: the generator writes
-// them, the report reads them by position. Counts are in @io_reads and @io_writes (up to
-// rw_time_ns), times in @io_rtime and @io_wtime (from rw_time_ns): two tuples, as one would
-// not fit the probe's 512-byte BPF stack twice (read, then written back).
-enum Rw : std::size_t {
-  rw_count, rw_bytes, rw_max_byte, rw_seq, rw_consec, rw_switches, rw_file_not_aligned, rw_mem_not_aligned,
-  rw_time_ns, rw_max_time_ns, rw_max_time_size, rw_start_ns, rw_end_ns, rw_fields
-};
-// Elements of a record's opens tuple (@io_opens), in order: opens, dups and filenos update it.
-enum Opens : std::size_t { open_count, open_dups, open_start_ns, open_end_ns, open_mode, open_filenos, open_fields };
 // A record's other metadata, as the report gathers it (Record::meta), from the maps of meta_sources().
 enum Meta : std::size_t {
   meta_opens, meta_dups, meta_seeks, meta_stats, meta_mmaps, meta_fsyncs, meta_fdsyncs, meta_sync_time_ns,
@@ -37,11 +29,10 @@ enum Meta : std::size_t {
 // Where each Meta element is printed: a map keyed by record, and the element of its tuple
 // (-1: the map's value is a number, a count() or sum()).
 struct MetaSource {
-  std::string_view map;  // without '@'
+  IoMap map;
   int element;
 };
 const std::vector<MetaSource>& meta_sources();  // indexed by Meta
-const std::vector<std::string_view>& rw_field_names();
 
 // A value the kernel counted, with when it was first seen (the order Darshan tracks values in).
 struct Seen {

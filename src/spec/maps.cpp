@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "spec/io_posix_maps.hpp"
 #include "spec/request_metrics.hpp"
 
 namespace ebpfgen {
@@ -23,14 +24,14 @@ const std::vector<MapContract>& clock_contract() {
 const std::vector<MapContract>& map_contracts() {
   static const std::vector<MapContract> all = [] {
     std::vector<MapContract> out;
-    for (const auto* family : {&request_maps(), &clock_contract()}) out.insert(out.end(), family->begin(), family->end());
+    for (const auto* family : {&request_maps(), &io::io_posix_maps(), &clock_contract()}) out.insert(out.end(), family->begin(), family->end());
     return out;
   }();
   return all;
 }
 
 const std::vector<Layout>& layouts() {
-  static const std::vector<Layout> all = {};
+  static const std::vector<Layout> all = io::io_posix_layouts();
   return all;
 }
 

@@ -7,7 +7,8 @@
 #include <fmt/format.h>
 
 #include "helpers.hpp"
-#include "report/darshan.hpp"
+#include "report/darshan_text.hpp"
+#include "report/io_records.hpp"
 #include "report/records.hpp"
 #include "spec/io_counters.hpp"
 
@@ -130,16 +131,16 @@ TEST_CASE("io posix: records read back from the maps the program prints") {
 }
 
 TEST_CASE("io posix: darshan-parser's lines, with the mount each file is on") {
-  auto mounts = report::parse_mountinfo(
+  auto mounts = target::parse_mountinfo(
       "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
       "30 22 0:25 / /scratch rw,nosuid - tmpfs tmpfs rw\n"
       "31 22 0:26 / /scratch\\040two rw - xfs /dev/sdb rw\n");
   REQUIRE(mounts.size() == 3);
   CHECK(mounts[2].point == "/scratch two");
-  CHECK(report::mount_of(mounts, "/scratch/a")->point == "/scratch");
-  CHECK(report::mount_of(mounts, "/scratchy/a")->point == "/");
-  CHECK(report::mount_of(mounts, "/scratch two/b")->fs_type == "xfs");
-  CHECK(report::mount_of(mounts, "relative/path") == nullptr);
+  CHECK(target::mount_of(mounts, "/scratch/a")->point == "/scratch");
+  CHECK(target::mount_of(mounts, "/scratchy/a")->point == "/");
+  CHECK(target::mount_of(mounts, "/scratch two/b")->fs_type == "xfs");
+  CHECK(target::mount_of(mounts, "relative/path") == nullptr);
   io::Record r;
   r.path = "/scratch/a";
   r.pid = 5;

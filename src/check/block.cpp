@@ -5,181 +5,59 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "spec/limits.hpp"
+#include "check/probe.hpp"
 #include "check/text_rules.hpp"
-#include "diag/suggest.hpp"
-#include "spec/request_metrics.hpp"
+#include "spec/limits.hpp"
+#include "spec/maps.hpp"
+#include "spec/units.hpp"
 
 namespace ebpfgen {
 
 namespace {
 
+// The unit a time is shown in: as given, or its kind's default; "" when not a time.
+std::string value_unit(const FieldRef& field, const std::optional<ast::Name>& unit) {
+  if (!field.is_time) return "";
+  if (unit) return unit->text;
+  bool duration = field.kind == FieldKind::Latency || field.kind == FieldKind::Duration;
+  return std::string(duration ? duration_default_unit : time_default_unit);
+}
 
-// Everything that checks one block; collects what codegen needs.
+// Everything that checks one block's conditions and actions; collects the typed block.
 class BlockChecker {
  public:
   BlockChecker(const kernel::Facts& facts, SyscallStyle style, std::set<std::string>& used_maps)
-      : facts_(facts), catalog_(facts.syscalls), style_(style), used_maps_(used_maps) {}
+      : facts_(facts), style_(style), used_maps_(used_maps) {}
 
   CheckedBlock check(const ast::Block& block) {
-    out_ = CheckedBlock{block};
-    out_.context.kind = block.probe.kind;
+    out_ = CheckedBlock{};
+    out_.probe = block.probe;
+    out_.opened = block.where_opened;
+    ProbeResolution probe = resolve_probe(block.probe, facts_);
+    out_.context = std::move(probe.context);
+    out_.attach = std::move(probe.attach);
+    out_.points = probe.points;
     bool span_start = block.span && block.span->role == ast::SpanSide::Role::Start;
     out_.context.span_end = block.span && !span_start;
-    resolve_probe(block.probe);
     if (block.actions.empty() && out_.context.span_end) {
       throw SpecError(block.where_opened, "this span has no actions; add what to do with it, e.g. { hist duration }");
     }
     if (block.actions.empty() && !span_start) {
       throw SpecError(block.where_opened, "this block has no actions; add print, count, hist ...");
     }
-    if (block.where) check_condition(*block.where);
-    if (block.span) {
-      for (const auto& key : block.span->key) {
-        if (field(key).type == ValueType::Stack) throw SpecError(key.where, "a stack cannot key a span");
-      }
-      if (block.span->nth == 0) throw SpecError(block.span->nth_where, "nth counts end events from 1");
-    }
+    if (block.where) out_.where = condition(*block.where);
+    if (block.span) out_.span = span(*block.span);
     for (const auto& action : block.actions) {
-      if (const auto* print = std::get_if<ast::PrintAction>(&action)) {
-        for (const auto& item : print->items)
-          if (item.kind == ast::Operand::Kind::Field) field(item);
-        out_.map_names.emplace_back();
-      } else {
-        out_.map_names.push_back(check_aggregation(std::get<ast::Aggregation>(action)));
-      }
+      if (const auto* p = std::get_if<ast::PrintAction>(&action)) out_.actions.emplace_back(print(*p));
+      else out_.actions.emplace_back(aggregation(std::get<ast::Aggregation>(action)));
     }
     bool can_pair = block.probe.kind == ast::ProbeKind::Syscall || block.probe.kind == ast::ProbeKind::Uprobe ||
                     block.probe.kind == ast::ProbeKind::Kprobe;
     out_.paired = can_pair && needs_return_;
-    return out_;
+    return std::move(out_);
   }
 
  private:
-  void resolve_probe(const ast::Probe& probe) {
-    switch (probe.kind) {
-      case ast::ProbeKind::Syscall:
-        for (const auto& name : probe.names) add_syscalls(name);
-        break;
-      case ast::ProbeKind::Tracepoint:
-        for (const auto& name : probe.names) add_tracepoint(name);
-        break;
-      case ast::ProbeKind::Uprobe:
-      case ast::ProbeKind::Uretprobe: {
-        // Both are looked up in the binary before anything is generated (resolve_functions).
-        const auto& fn = probe.names.front();
-        if (fn.text.empty() || fn.text.size() > 1000 ||
-            !matches(fn.text, R"([A-Za-z0-9_.$*?:~()<>,&\[\] +\-]+)")) {
-          throw SpecError(fn.where, "a function name may use only letters, digits, blanks and _ . $ : ~ ( ) < > , & [ ] "
-                                    "+ -, with '*' and '?' as wildcards");
-        }
-        if (probe.binary.text.size() > max_path || !matches(probe.binary.text, "[A-Za-z0-9/._+-]+") ||
-            matches(probe.binary.text, "(.*/)?\\.\\.(/.*)?")) {
-          throw SpecError(probe.binary.where, "a binary is named with only letters, digits and '/', '.', '_', '+', "
-                                              "'-', and no '..'");
-        }
-        out_.attach.push_back(fn.text);
-        out_.points = 1;  // until resolve_functions has found the functions
-        break;
-      }
-      case ast::ProbeKind::Kprobe:
-      case ast::ProbeKind::Kretprobe: {
-        const auto& fn = probe.names.front();
-        // bpftrace 0.17 reads '$' or '?' in an attach point as a syntax error, so '*' is the
-        // only wildcard; kernel symbols have at most KSYM_NAME_LEN characters, and the
-        // length is checked before the regex.
-        if (fn.text.size() > max_kernel_symbol) {
-          throw SpecError(fn.where, fmt::format("a kernel function name has at most {} characters", max_kernel_symbol));
-        }
-        if (!matches(fn.text, "[A-Za-z0-9_.*]+")) {
-          throw SpecError(fn.where, "a kernel function name may use only letters, digits, '_' and '.', with '*' "
-                                    "as a wildcard ('?' and '$' are bpftrace syntax errors)");
-        }
-        out_.attach.push_back(fn.text);
-        out_.points = fn.text.find('*') == std::string::npos ? 1 : facts_.kernel_functions(fn.text).size();
-        break;
-      }
-      case ast::ProbeKind::Profile:
-        if (probe.hz == 0 || probe.hz > 100000) throw SpecError(probe.where, "a sampling rate is 1hz to 100000hz");
-        out_.points = 1;
-        break;
-    }
-  }
-
-  void add_syscall(const SyscallInfo& info) {
-    if (std::find(out_.attach.begin(), out_.attach.end(), info.name) != out_.attach.end()) return;
-    out_.attach.push_back(info.name);
-    out_.context.syscalls.push_back(info);
-    ++out_.points;
-  }
-
-  void add_syscalls(const ast::Name& name) {
-    if (const auto* group = syscall_group(name.text)) {
-      for (const auto& member : *group)
-        if (const auto* info = catalog_.find(member)) add_syscall(*info);
-      return;
-    }
-    const auto* info = catalog_.find(name.text);
-    if (!info) {
-      auto candidates = catalog_.names();
-      for (auto& g : syscall_group_names()) candidates.push_back(g);
-      throw SpecError(name.where, fmt::format("unknown syscall '{}'{}", name.text, did_you_mean(name.text, candidates)),
-                      {fmt::format("checked against the {}", catalog_.origin())});
-    }
-    add_syscall(*info);
-  }
-
-  void add_tracepoint(const ast::Name& name) {
-    out_.attach.push_back(name.text);
-    auto colon = name.text.find(':');
-    auto category = name.text.substr(0, colon);
-    auto event = name.text.substr(colon + 1);
-    bool glob = name.text.find('*') != std::string::npos;
-    // A file name has at most 255 bytes: longer parts name no tracepoint (and must not reach the file system).
-    if (category.size() > 255 || event.size() > 255) {
-      throw SpecError(name.where, "a tracepoint's category and event have at most 255 characters each");
-    }
-    if (!facts_.tracefs) {  // bpftrace finds it, or the tracepoints a glob matches
-      out_.context.events.emplace_back();
-      out_.context.event_names.push_back(name.text);
-      ++out_.points;
-      return;
-    }
-    if (glob && (category.find('*') != std::string::npos || facts_.has_tracepoint_category(category))) {
-      // Each tracepoint the glob matches, as bpftrace expands it: every field the block
-      // reads is checked against each of them, and each is one probe.
-      auto matched = facts_.tracepoints(category, event);
-      if (matched.empty()) {
-        throw SpecError(name.where, fmt::format("no tracepoint matches '{}'", name.text),
-                        {"checked against the kernel tracefs"});
-      }
-      for (const auto& [cat, ev] : matched) {
-        out_.context.events.push_back(facts_.tracepoint_fields(cat, ev));
-        out_.context.event_names.push_back(cat + ":" + ev);
-      }
-      std::vector<std::string> names(out_.context.event_names.end() - static_cast<std::ptrdiff_t>(matched.size()),
-                                     out_.context.event_names.end());
-      out_.context.event_notes.push_back(fmt::format("'{}' matches {} tracepoint{}: {}", name.text, matched.size(),
-                                                     matched.size() == 1 ? "" : "s", some_names(names)));
-      out_.points += matched.size();
-      return;
-    }
-    auto format = facts_.tracepoint_fields(category, event);
-    if (!format) {
-      std::vector<std::string> known;
-      bool category_known = facts_.has_tracepoint_category(category);
-      for (const auto& [cat, ev] : facts_.tracepoints(category_known ? category : "*", "*")) {
-        known.push_back(category_known ? cat + ":" + ev : cat);
-      }
-      if (!category_known) known.erase(std::unique(known.begin(), known.end()), known.end());
-      throw SpecError(name.where, fmt::format("unknown tracepoint '{}'{}", name.text,
-                                              did_you_mean(category_known ? name.text : category, known)));
-    }
-    out_.context.events.push_back(std::move(format));
-    out_.context.event_names.push_back(name.text);
-    ++out_.points;
-  }
-
   FieldRef field(const ast::Operand& operand) {
     FieldRef ref = resolve_field(operand, out_.context);
     if (needs_return(ref)) needs_return_ = true;
@@ -194,22 +72,52 @@ class BlockChecker {
     return ref;
   }
 
-  void check_condition(const ast::Condition& c) {
+  // An operand, typed: a field resolved at this probe, with the unit it is shown in.
+  CheckedOperand operand(const ast::Operand& source, const std::optional<ast::Name>& unit = std::nullopt) {
+    CheckedOperand out{source, std::nullopt, "", 1};
+    if (source.kind != ast::Operand::Kind::Field) return out;
+    out.field = field(source);
+    out.unit = value_unit(*out.field, unit);
+    if (const TimeUnit* u = find_time_unit(out.unit)) out.divisor = u->ns;
+    return out;
+  }
+
+  CheckedSpan span(const ast::SpanSide& side) {
+    CheckedSpan out{side.role, side.name.text, side.name.where, {}, side.nth};
+    for (const auto& key : side.key) {
+      out.key.push_back(operand(key));
+      if (out.key.back().field->type == ValueType::Stack) throw SpecError(key.where, "a stack cannot key a span");
+    }
+    if (side.nth == 0) throw SpecError(side.nth_where, "nth counts end events from 1");
+    return out;
+  }
+
+  CheckedPrint print(const ast::PrintAction& p) {
+    CheckedPrint out{{}, p.where};
+    for (const auto& item : p.items) out.items.push_back(operand(item));
+    return out;
+  }
+
+  CheckedCondition condition(const ast::Condition& c) {
+    CheckedCondition out{c.kind, c.op, {}, {}, {}, c.where};
     switch (c.kind) {
       case ast::Condition::Kind::And:
       case ast::Condition::Kind::Or:
       case ast::Condition::Kind::Not:
-        for (const auto& child : c.children) check_condition(child);
+        for (const auto& child : c.children) out.children.push_back(condition(child));
         break;
-      case ast::Condition::Kind::Socket: {
+      case ast::Condition::Kind::Socket:
         if (out_.context.kind != ast::ProbeKind::Syscall) {
           throw SpecError(c.where, "'socket' tests a syscall's fd, so it needs a syscall block");
         }
-        field(ast::Operand{ast::Operand::Kind::Field, "fd", 0, c.where});
+        out.lhs = operand(ast::Operand{ast::Operand::Kind::Field, "fd", 0, c.where});
         break;
-      }
-      case ast::Condition::Kind::Compare: check_comparison(c); break;
+      case ast::Condition::Kind::Compare:
+        if (c.op == ast::starts_with) check_prefix(c, out);
+        else check_comparison(c, out);
+        break;
     }
+    return out;
   }
 
   // Text fields that bpftrace 0.17 types as something no string compares with.
@@ -228,8 +136,10 @@ class BlockChecker {
   }
 
   // FIELD starts with "TEXT": compiled to bpftrace's strncmp(FIELD, "TEXT", length) == 0.
-  void check_prefix(const ast::Condition& c) {
-    FieldRef lhs = field(c.lhs);
+  void check_prefix(const ast::Condition& c, CheckedCondition& out) {
+    out.lhs = operand(c.lhs);
+    out.rhs = operand(c.rhs);
+    const FieldRef& lhs = *out.lhs.field;
     if (lhs.type == ValueType::Stack) throw SpecError(c.lhs.where, "stacks cannot be compared");
     check_comparable(lhs, c.lhs);
     if (lhs.type != ValueType::String) {
@@ -242,9 +152,7 @@ class BlockChecker {
       throw SpecError(c.rhs.where, "the prefix is empty, so every text starts with it; give at least one character");
     }
     if (has_control_chars(prefix)) throw SpecError(c.rhs.where, "strings in conditions must be printable");
-    if (prefix.size() > bpftrace_max_string) {
-      throw SpecError(c.rhs.where, too_long_for_bpftrace("prefix", prefix.size()));
-    }
+    if (prefix.size() > bpftrace_max_string) throw SpecError(c.rhs.where, too_long_for_bpftrace("prefix", prefix.size()));
     if (lhs.kind == FieldKind::Builtin && lhs.builtin == "comm" && prefix.size() > max_comm_chars) {
       throw SpecError(c.rhs.where, fmt::format("a process name has at most {} characters, so none starts with "
                                                "this {}-character prefix", max_comm_chars, prefix.size()));
@@ -260,19 +168,16 @@ class BlockChecker {
     }
   }
 
-  void check_comparison(const ast::Condition& c) {
-    if (c.op == ast::starts_with) return check_prefix(c);
-    FieldRef lhs = field(c.lhs);
+  void check_comparison(const ast::Condition& c, CheckedCondition& out) {
+    out.lhs = operand(c.lhs);
+    const FieldRef& lhs = *out.lhs.field;
     if (lhs.type == ValueType::Stack) throw SpecError(c.lhs.where, "stacks cannot be compared");
     check_comparable(lhs, c.lhs);
-    std::optional<FieldRef> rhs_field;
-    if (c.rhs.kind == ast::Operand::Kind::Field) {
-      rhs_field = field(c.rhs);
-      check_comparable(*rhs_field, c.rhs);
-    }
+    out.rhs = operand(c.rhs);
+    if (out.rhs.field) check_comparable(*out.rhs.field, c.rhs);
     ValueType rhs_type = c.rhs.kind == ast::Operand::Kind::String    ? ValueType::String
                          : c.rhs.kind == ast::Operand::Kind::Integer ? ValueType::Integer
-                                                                     : rhs_field->type;
+                                                                     : out.rhs.field->type;
     if (rhs_type != lhs.type) {
       throw SpecError(c.rhs.where, fmt::format("'{}' is {}, so it compares with {}", c.lhs.text,
                                                lhs.type == ValueType::String ? "text" : "a number",
@@ -293,38 +198,44 @@ class BlockChecker {
     }
   }
 
-  std::string check_aggregation(const ast::Aggregation& agg) {
+  static void check_lhist(const ast::Aggregation& agg) {
+    if (agg.low < 0) throw SpecError(agg.where, "a linear histogram starts at 0 or above (bpftrace's lhist() min must be non-negative)");
+    if (agg.low >= agg.high) throw SpecError(agg.where, "a linear histogram needs LOW below HIGH");
+    if (agg.step <= 0) throw SpecError(agg.where, "a linear histogram needs a positive step");
+    if (agg.step > agg.high - agg.low) {
+      throw SpecError(agg.where, "a linear histogram's step is at most HIGH - LOW (bpftrace's lhist() step is too "
+                                 "large for the given range)");
+    }
+    if ((agg.high - agg.low) / agg.step > 1000) throw SpecError(agg.where, "a linear histogram has at most 1000 buckets");
+  }
+
+  CheckedAggregation aggregation(const ast::Aggregation& agg) {
     const std::string& fn = agg.function.text;
-    std::optional<FieldRef> value;
+    const AggregateInfo* info = find_aggregate(fn);
+    if (!info) throw SpecError(agg.function.where, fmt::format("unknown aggregation '{}'", fn));  // the grammar has none other
+    CheckedAggregation out{info->id, std::nullopt, {}, "", agg.low, agg.high, agg.step, agg.where};
     if (agg.value) {
-      value = field(*agg.value);
-      if (value->type != ValueType::Integer) {
+      out.value = operand(*agg.value, agg.unit);
+      const FieldRef& value = *out.value->field;
+      if (value.type != ValueType::Integer) {
         throw SpecError(agg.value->where, fmt::format("{} needs a number; '{}' is not one", fn, agg.value->text));
       }
-      if (value->is_pointer) {
+      if (value.is_pointer) {
         throw SpecError(agg.value->where, fmt::format("{} needs a number; '{}' is a pointer ({}), and bpftrace 0.17's "
                                                       "{}() takes only integers",
-                                                      fn, agg.value->text, value->c_type, fn == "mean" ? "stats" : fn));
+                                                      fn, agg.value->text, value.c_type, info->bpftrace));
       }
-      if (agg.unit && !value->is_time) {
+      if (agg.unit && !value.is_time) {
         throw SpecError(agg.unit->where, fmt::format("'{}' is not a time, so it has no unit", agg.value->text));
       }
     }
-    if (fn == "lhist") {
-      if (agg.low < 0) throw SpecError(agg.where, "a linear histogram starts at 0 or above (bpftrace's lhist() min must be non-negative)");
-      if (agg.low >= agg.high) throw SpecError(agg.where, "a linear histogram needs LOW below HIGH");
-      if (agg.step <= 0) throw SpecError(agg.where, "a linear histogram needs a positive step");
-      if (agg.step > agg.high - agg.low) {
-        throw SpecError(agg.where, "a linear histogram's step is at most HIGH - LOW (bpftrace's lhist() step is too "
-                                   "large for the given range)");
-      }
-      if ((agg.high - agg.low) / agg.step > 1000) throw SpecError(agg.where, "a linear histogram has at most 1000 buckets");
-    }
-    for (const auto& key : agg.keys) field(key);
-    return map_name(agg, value);
+    if (info->id == Aggregate::lhist) check_lhist(agg);
+    for (const auto& key : agg.keys) out.keys.push_back(operand(key));
+    out.map = map_name(agg, out.value);
+    return out;
   }
 
-  std::string map_name(const ast::Aggregation& agg, const std::optional<FieldRef>& value) {
+  std::string map_name(const ast::Aggregation& agg, const std::optional<CheckedOperand>& value) {
     if (agg.map_name) {
       const auto& name = agg.map_name->text;
       if (reserved_map_name(name)) {
@@ -339,8 +250,7 @@ class BlockChecker {
     std::string name = agg.function.text;
     if (agg.value) {
       name += "_" + agg.value->text;
-      std::string unit = value_unit(*value, agg.unit);
-      if (!unit.empty()) name += "_" + unit;
+      if (!value->unit.empty()) name += "_" + value->unit;
     }
     for (std::size_t i = 0; i < agg.keys.size(); ++i) name += (i == 0 ? "_by_" : "_") + agg.keys[i].text;
     std::replace(name.begin(), name.end(), '.', '_');
@@ -350,7 +260,6 @@ class BlockChecker {
   }
 
   const kernel::Facts& facts_;
-  const SyscallCatalog& catalog_;
   SyscallStyle style_;
   std::set<std::string>& used_maps_;
   CheckedBlock out_;
@@ -359,32 +268,39 @@ class BlockChecker {
 
 }  // namespace
 
+std::vector<const CheckedAggregation*> CheckedBlock::aggregations() const {
+  std::vector<const CheckedAggregation*> out;
+  for (const auto& action : actions)
+    if (const auto* agg = std::get_if<CheckedAggregation>(&action)) out.push_back(agg);
+  return out;
+}
+
 CheckedBlock check_block(const ast::Block& block, const kernel::Facts& facts, SyscallStyle style,
                          std::set<std::string>& used_maps) {
   return BlockChecker(facts, style, used_maps).check(block);
 }
 
-
 void check_spans(const std::vector<CheckedBlock>& blocks) {
   std::set<std::string> names;
   for (std::size_t i = 0; i + 1 < blocks.size(); ++i) {
-    const auto& start = blocks[i].block.span;
-    const auto& end = blocks[i + 1].block.span;
+    const auto& start = blocks[i].span;
+    const auto& end = blocks[i + 1].span;
     if (!start || start->role != ast::SpanSide::Role::Start) continue;
-    if (!names.insert(start->name.text).second) {
-      throw SpecError(start->name.where, fmt::format("span '{}' is declared twice", start->name.text));
+    if (!names.insert(start->name).second) {
+      throw SpecError(start->name_where, fmt::format("span '{}' is declared twice", start->name));
     }
     if (start->key.size() != end->key.size()) {
-      throw SpecError(end->key.front().where,
+      throw SpecError(end->key.front().source.where,
                       fmt::format("the span's end has {} key field{} and its start {}: they are paired in order",
                                   end->key.size(), end->key.size() == 1 ? "" : "s", start->key.size()));
     }
     for (std::size_t k = 0; k < start->key.size(); ++k) {
-      auto a = resolve_field(start->key[k], blocks[i].context), b = resolve_field(end->key[k], blocks[i + 1].context);
-      if ((a.type == ValueType::String) != (b.type == ValueType::String)) {
-        throw SpecError(end->key[k].where, fmt::format("'{}' is {} but the start's '{}' is {}: a span pairs keys of one type",
-                                                       end->key[k].text, b.type == ValueType::String ? "a string" : "a number",
-                                                       start->key[k].text, a.type == ValueType::String ? "a string" : "a number"));
+      const auto& a = start->key[k];
+      const auto& b = end->key[k];
+      if (a.is_text() != b.is_text()) {
+        throw SpecError(b.source.where, fmt::format("'{}' is {} but the start's '{}' is {}: a span pairs keys of one type",
+                                                    b.source.text, b.is_text() ? "a string" : "a number", a.source.text,
+                                                    a.is_text() ? "a string" : "a number"));
       }
     }
   }

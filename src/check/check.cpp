@@ -65,20 +65,6 @@ void check_target(const ast::Target& t) {
   }
 }
 
-std::uint64_t unit_divisor(const std::string& unit) {
-  if (unit == "us") return 1000;
-  if (unit == "ms") return 1000000;
-  if (unit == "s") return 1000000000;
-  return 1;
-}
-
-std::string value_unit(const FieldRef& field, const std::optional<ast::Name>& unit) {
-  if (!field.is_time) return "";
-  if (unit) return unit->text;
-  // Durations default to microseconds: bpftrace's log2 histograms stop at 2^31.
-  return field.kind == FieldKind::Latency || field.kind == FieldKind::Duration ? "us" : "ns";
-}
-
 CheckedSpec check_spec(const ast::Spec& spec, const kernel::Facts& facts) {
   const SyscallCatalog& catalog = facts.syscalls;
   CheckedSpec out;
@@ -144,8 +130,7 @@ CheckedSpec check_spec(const ast::Spec& spec, const kernel::Facts& facts) {
     attempt([&] {
       auto checked = check_block(block, facts, out.style, used_maps);
       // A uprobe block's stack is known once resolve_functions has found its functions.
-      bool uprobe = block.probe.kind == ast::ProbeKind::Uprobe || block.probe.kind == ast::ProbeKind::Uretprobe;
-      if (!uprobe) check_stack(checked, out);
+      if (!checked.is_uprobe()) check_stack(checked, out);
       out.blocks.push_back(std::move(checked));
     });
   }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "check/checked_block.hpp"
 #include "check/fields.hpp"
 #include "check/io_posix.hpp"
 #include "check/syscall_groups.hpp"
@@ -28,7 +29,11 @@ enum class SyscallStyle { Tracepoint, Kprobe };
 enum class RequestProbes { Socket, Syscall };
 
 struct CheckedBlock {
-  ast::Block block;
+  ast::Probe probe;
+  Location opened;  // the `on` keyword, or `span`
+  std::optional<CheckedCondition> where;
+  std::vector<CheckedAction> actions;
+  std::optional<CheckedSpan> span;
   ProbeContext context;
   std::vector<std::string> attach;  // syscalls (groups expanded), tracepoints, or the functions
   std::string binary;                  // uprobes: the file resolve_functions found
@@ -37,7 +42,15 @@ struct CheckedBlock {
   std::size_t points = 0;           // attach points bpftrace finds: globs expanded (uprobes: by resolve_functions)
   bool paired = false;              // entry saves values, the block fires at return
   bool per_point = false;           // uses `syscall` or a uprobe's `func`: one probe per attach point
-  std::vector<std::string> map_names;  // one per action; "" for prints
+
+  // Calls `use` with every field operand the block reads (checked_block.hpp).
+  template <typename Use>
+  void for_each_field(Use&& use) const {
+    ebpfgen::for_each_field(where, actions, span, use);
+  }
+  // The aggregations, each with the map it writes.
+  std::vector<const CheckedAggregation*> aggregations() const;
+  bool is_uprobe() const { return probe.kind == ast::ProbeKind::Uprobe || probe.kind == ast::ProbeKind::Uretprobe; }
 };
 
 // The request-level metrics asked for (spec/request_metrics.hpp), and the probes that hook them.
@@ -94,10 +107,5 @@ void check_target(const ast::Target& target);
 // A pid's digits without leading zeros ("0100" -> "100"): bpftrace reads a leading 0 as octal.
 std::string canonical_pid(const std::string& digits);
 
-// Converts a time in ns to `unit` (ns, us, ms, s): the divisor.
-std::uint64_t unit_divisor(const std::string& unit);
-
-// The unit an aggregated or printed value is shown in ("" when not a time).
-std::string value_unit(const FieldRef& field, const std::optional<ast::Name>& unit);
 
 }  // namespace ebpfgen

@@ -15,9 +15,7 @@ namespace ebpfgen {
 
 namespace {
 
-bool is_uprobe(const CheckedBlock& b) {
-  return b.block.probe.kind == ast::ProbeKind::Uprobe || b.block.probe.kind == ast::ProbeKind::Uretprobe;
-}
+bool is_uprobe(const CheckedBlock& b) { return b.is_uprobe(); }
 
 // A symbol the generated program may name: what bpftrace 0.17 parses in an attach
 // point (a '$' there is a syntax error).
@@ -51,7 +49,7 @@ void resolve_functions(CheckedSpec& spec, const symbols::SearchRoot& root) {
   std::map<std::string, std::vector<symbols::Function>> read;  // each binary is read once
   for (auto& block : spec.blocks) {
     if (!is_uprobe(block)) continue;
-    const auto& probe = block.block.probe;
+    const auto& probe = block.probe;
     const ast::Name& function = probe.names.front();
     try {
       block.binary = symbols::find_binary(probe.binary.text, root);

@@ -30,7 +30,7 @@ std::size_t block_probes(const CheckedBlock& block) { return block.points * (blo
 // "30 syscalls", "720 tracepoints", "512 functions".
 std::string attach_points(const CheckedBlock& block) {
   const char* what = "probe";
-  switch (block.block.probe.kind) {
+  switch (block.probe.kind) {
     case ast::ProbeKind::Syscall: what = "syscall"; break;
     case ast::ProbeKind::Tracepoint: what = "tracepoint"; break;
     case ast::ProbeKind::Uprobe:
@@ -79,7 +79,7 @@ void check_probe_total(const CheckedSpec& spec) {
     const auto& block = spec.blocks[i];
     std::size_t here = block_probes(block);
     total += here;
-    over(block.block.probe.where, "this block",
+    over(block.probe.where, "this block",
          {fmt::format("this block attaches {}: {}{}", here, attach_points(block),
                       block.paired ? ", each with an entry and a return probe" : ""),
           fmt::format("before it: {} ({})", total - here, some_names(before, 8))});

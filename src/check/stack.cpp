@@ -106,24 +106,22 @@ Item stack_item(const FieldRef& ref, const CheckedBlock& block, const CheckedSpe
 
 // Calls `use` with each field a condition compares.
 template <typename Use>
-void for_each_operand(const ast::Condition& c, Use&& use, const ProbeContext& context) {
+void for_each_compared(const CheckedCondition& c, Use&& use) {
   if (c.kind == ast::Condition::Kind::Compare) {
     for (const auto* operand : {&c.lhs, &c.rhs})
-      if (operand->kind == ast::Operand::Kind::Field) use(resolve_field(*operand, context));
+      if (operand->field) use(*operand->field);
   }
-  for (const auto& child : c.children) for_each_operand(child, use, context);
+  for (const auto& child : c.children) for_each_compared(child, use);
 }
 
 // The text buffers the comparisons of a condition read into: comm 16, a str() 64,
 // char[N] N, each comparison once.
-void text_compares(const ast::Condition& c, const CheckedBlock& block, const CheckedSpec& spec,
+void text_compares(const CheckedCondition& c, const CheckedBlock& block, const CheckedSpec& spec,
                    std::vector<std::size_t>& out) {
   if (c.kind == ast::Condition::Kind::Compare) {
     std::size_t buffer = 0;
-    for (const auto* operand : {&c.lhs, &c.rhs}) {
-      if (operand->kind != ast::Operand::Kind::Field) continue;
-      buffer = std::max(buffer, stack_item(resolve_field(*operand, block.context), block, spec).buffer);
-    }
+    for (const auto* operand : {&c.lhs, &c.rhs})
+      if (operand->field) buffer = std::max(buffer, stack_item(*operand->field, block, spec).buffer);
     if (buffer) out.push_back(buffer);
   }
   for (const auto& child : c.children) text_compares(child, block, spec, out);
@@ -134,7 +132,7 @@ void text_compares(const ast::Condition& c, const CheckedBlock& block, const Che
 // bpftrace 0.17's code reuses from there on).
 std::size_t predicate_bytes(const CheckedBlock& block, const CheckedSpec& spec) {
   std::vector<std::size_t> buffers;
-  if (block.block.where) text_compares(*block.block.where, block, spec, buffers);
+  if (block.where) text_compares(*block.where, block, spec, buffers);
   std::sort(buffers.rbegin(), buffers.rend());
   if (buffers.size() > 2) buffers.resize(2);
   if (spec.target.kind == ast::TargetKind::Comm) buffers.push_back(comm_bytes);
@@ -154,97 +152,102 @@ struct Statement {
   std::string function;  // of an aggregation
 };
 
-// Every print and keyed aggregation of the block, with its estimate.
-std::vector<Statement> statements(const CheckedBlock& block, const CheckedSpec& spec) {
-  const ast::Block& b = block.block;
-  std::vector<std::vector<Item>> items(b.actions.size());
-  std::vector<bool> registers(b.actions.size(), false);
-  bool updates_maps = false;
-  for (std::size_t i = 0; i < b.actions.size(); ++i) {
-    auto add = [&](const ast::Operand& operand) {
-      if (operand.kind != ast::Operand::Kind::Field) return;
-      items[i].push_back(stack_item(resolve_field(operand, block.context), block, spec));
-      registers[i] = registers[i] || items[i].back().registers;
-    };
-    if (const auto* print = std::get_if<ast::PrintAction>(&b.actions[i])) {
-      for (const auto& item : print->items) add(item);
-    } else {
-      const auto& agg = std::get<ast::Aggregation>(b.actions[i]);
-      updates_maps = true;
-      for (const auto& key : agg.keys) add(key);
-      if (agg.value) registers[i] = registers[i] || stack_item(resolve_field(*agg.value, block.context), block, spec).registers;
-    }
+// What one action puts on the stack: its printed values or keys, and whether it reads a
+// syscall's argument from its registers.
+struct ActionItems {
+  std::vector<Item> items;
+  bool registers = false;
+};
+
+ActionItems action_items(const CheckedAction& action, const CheckedBlock& block, const CheckedSpec& spec) {
+  ActionItems out;
+  auto add = [&](const CheckedOperand& operand) {
+    if (!operand.field) return;
+    out.items.push_back(stack_item(*operand.field, block, spec));
+    out.registers = out.registers || out.items.back().registers;
+  };
+  if (const auto* print = std::get_if<CheckedPrint>(&action)) {
+    for (const auto& item : print->items) add(item);
+  } else {
+    const auto& agg = std::get<CheckedAggregation>(action);
+    for (const auto& key : agg.keys) add(key);
+    if (agg.value) out.registers = out.registers || stack_item(*agg.value->field, block, spec).registers;
   }
-  // The text buffer the probe's statements share, and the strings saved at entry it reads back.
-  std::size_t buffer = 0;
-  std::set<std::string> saved, saved_numbers;
-  bool latency = false;
-  for (std::size_t i = 0; i < b.actions.size(); ++i) {
-    for (const auto& item : items[i]) {
-      buffer = std::max(buffer, item.buffer);
+  return out;
+}
+
+// What every statement of the block's probe shares or pays.
+struct ProbeCosts {
+  std::size_t buffer = 0;       // the text buffer the statements share
+  std::size_t whole_probe = 0;  // what every statement pays
+  std::size_t saved_numbers = 0;
+};
+
+ProbeCosts probe_costs(const CheckedBlock& block, const CheckedSpec& spec, const std::vector<ActionItems>& items) {
+  ProbeCosts out;
+  std::set<std::string> saved, saved_numbers;  // strings and numbers saved at entry, read back at the return
+  for (const auto& action : items) {
+    for (const auto& item : action.items) {
+      out.buffer = std::max(out.buffer, item.buffer);
       if (!item.saved.empty()) saved.insert(item.saved);
     }
   }
-  std::size_t whole_probe = 0;  // what every statement of the probe pays
+  bool latency = false;
   if (block.paired) {
     // The return probe tests the target's filter in its predicate, and the condition in its body.
-    if (spec.target.kind == ast::TargetKind::Comm) buffer = std::max(buffer, comm_bytes - key_buffer_discount);
+    if (spec.target.kind == ast::TargetKind::Comm) out.buffer = std::max(out.buffer, comm_bytes - key_buffer_discount);
     bool compares_comm = false;
-    if (b.where) {
-      for_each_operand(*b.where, [&](const FieldRef& ref) {
+    if (block.where) {
+      for_each_compared(*block.where, [&](const FieldRef& ref) {
         compares_comm = compares_comm || (ref.kind == FieldKind::Builtin && ref.builtin == "comm");
-      }, block.context);
+      });
     }
-    if (compares_comm) whole_probe += comm_bytes;
+    if (compares_comm) out.whole_probe += comm_bytes;
     // The values saved at entry, as the return probe reads them back.
-    auto note = [&](const FieldRef& ref) {
+    block.for_each_field([&](const CheckedOperand& operand) {
+      const FieldRef& ref = *operand.field;
       if (ref.kind == FieldKind::Latency) latency = true;
       if (ref.kind == FieldKind::Arg && ref.type != ValueType::String) saved_numbers.insert(ref.arg);
-    };
-    auto note_operand = [&](const ast::Operand& operand) {
-      if (operand.kind == ast::Operand::Kind::Field) note(resolve_field(operand, block.context));
-    };
-    if (b.where) for_each_operand(*b.where, note, block.context);
-    for (const auto& action : b.actions) {
-      if (const auto* print = std::get_if<ast::PrintAction>(&action)) {
-        for (const auto& item : print->items) note_operand(item);
-      } else {
-        const auto& agg = std::get<ast::Aggregation>(action);
-        if (agg.value) note_operand(*agg.value);
-        for (const auto& key : agg.keys) note_operand(key);
-      }
-    }
+    });
   } else {
-    buffer = std::max(buffer, predicate_bytes(block, spec));
+    out.buffer = std::max(out.buffer, predicate_bytes(block, spec));
   }
   // The latency, computed first, stays live across the helper calls of the statements after it.
-  if (block.paired && latency && b.actions.size() >= 2) whole_probe += extra_bytes;
+  if (block.paired && latency && block.actions.size() >= 2) out.whole_probe += extra_bytes;
   if (!saved.empty()) {
-    buffer = saved_string_buffer + (buffer > key_buffer_discount ? buffer - key_buffer_discount : 0);
-    whole_probe += saved.size() * string_bytes + (latency ? extra_bytes : 0);
+    out.buffer = saved_string_buffer + (out.buffer > key_buffer_discount ? out.buffer - key_buffer_discount : 0);
+    out.whole_probe += saved.size() * string_bytes + (latency ? extra_bytes : 0);
   }
+  out.saved_numbers = saved_numbers.size();
+  return out;
+}
 
+// Every print and keyed aggregation of the block, with its estimate.
+std::vector<Statement> statements(const CheckedBlock& block, const CheckedSpec& spec) {
+  std::vector<ActionItems> items;
+  for (const auto& action : block.actions) items.push_back(action_items(action, block, spec));
+  bool updates_maps = !block.aggregations().empty();
+  ProbeCosts costs = probe_costs(block, spec, items);
   std::vector<Statement> out;
-  for (std::size_t i = 0; i < b.actions.size(); ++i) {
+  for (std::size_t i = 0; i < block.actions.size(); ++i) {
     Statement s;
     std::size_t values = 0;
-    for (const auto& item : items[i]) values += rounded(item.bytes);
-    if (const auto* print = std::get_if<ast::PrintAction>(&b.actions[i])) {
+    for (const auto& item : items[i].items) values += rounded(item.bytes);
+    if (const auto* print = std::get_if<CheckedPrint>(&block.actions[i])) {
       s.print = true;
       s.where = print->where;
-      s.bytes = statement_bytes + values + buffer + (updates_maps ? extra_bytes : 0);
+      s.bytes = statement_bytes + values + costs.buffer + (updates_maps ? extra_bytes : 0);
     } else {
-      const auto& agg = std::get<ast::Aggregation>(b.actions[i]);
+      const auto& agg = std::get<CheckedAggregation>(block.actions[i]);
       if (agg.keys.empty()) continue;
       s.where = agg.where;
-      s.function = agg.function.text;
-      bool buckets = s.function == "hist" || s.function == "lhist" || s.function == "stats" || s.function == "mean";
-      s.bytes = statement_bytes + values + (buffer > key_buffer_discount ? buffer - key_buffer_discount : 0) +
-                (buckets ? extra_bytes : 0);
+      s.function = std::string(info_of(agg.function).name);
+      s.bytes = statement_bytes + values + (costs.buffer > key_buffer_discount ? costs.buffer - key_buffer_discount : 0) +
+                (info_of(agg.function).buckets ? extra_bytes : 0);
       // Numbers saved at entry that stay live across the helper calls of a value's update.
-      if (agg.value && saved_numbers.size() >= 2) s.bytes += extra_bytes;
+      if (agg.value && costs.saved_numbers >= 2) s.bytes += extra_bytes;
     }
-    s.bytes += whole_probe + (registers[i] ? extra_bytes : 0);
+    s.bytes += costs.whole_probe + (items[i].registers ? extra_bytes : 0);
     out.push_back(s);
   }
   return out;

@@ -130,7 +130,7 @@ struct Probes {
   }
 
   void probe(const std::string& attach, const std::string& condition, const std::string& body) {
-    out += "\n" + render("io_probe", {{"attach", attach}, {"predicate", pred(condition)}, {"body", indented(body, 2)}});
+    out += "\n" + render("probe", {{"attach", attach}, {"predicate", pred(condition)}, {"body", indented(body, 2)}});
   }
   void syscall(const std::string& name, bool at_exit, const std::string& body, const std::string& condition = "") {
     probe(syscall_points({name}, SyscallStyle::Tracepoint, at_exit).front(), condition, body);

@@ -55,7 +55,7 @@ std::vector<std::string> syscall_points(const std::vector<std::string>& syscalls
 }
 
 std::vector<std::string> entry_points(const CheckedBlock& block, SyscallStyle style) {
-  const auto& probe = block.block.probe;
+  const auto& probe = block.probe;
   switch (probe.kind) {
     case ast::ProbeKind::Syscall: return syscall_points(block.attach, style, false);
     case ast::ProbeKind::Tracepoint: {
@@ -73,7 +73,7 @@ std::vector<std::string> entry_points(const CheckedBlock& block, SyscallStyle st
 }
 
 std::vector<std::string> return_points(const CheckedBlock& block, SyscallStyle style) {
-  switch (block.block.probe.kind) {
+  switch (block.probe.kind) {
     case ast::ProbeKind::Syscall: return syscall_points(block.attach, style, true);
     case ast::ProbeKind::Uprobe: return function_points("uretprobe", block);
     case ast::ProbeKind::Kprobe: return function_points("kretprobe", block);
@@ -147,6 +147,61 @@ std::string field_code(const FieldRef& field, const FieldSpelling& where) {
       return where.site == Site::Return ? saved_variable(field) : argument_code(field, where);
   }
   return {};
+}
+
+std::string operand_code(const CheckedOperand& operand, const FieldSpelling& where) {
+  switch (operand.source.kind) {
+    case ast::Operand::Kind::String: return string_literal(operand.source.text);
+    case ast::Operand::Kind::Integer: return std::to_string(operand.source.number);
+    case ast::Operand::Kind::Field: return field_code(*operand.field, where);
+  }
+  return {};
+}
+
+std::string value_code(const CheckedOperand& operand, const FieldSpelling& where) {
+  std::string code = operand_code(operand, where);
+  return operand.divisor == 1 ? code : fmt::format("({}) / {}", code, operand.divisor);
+}
+
+std::string prefix_test(const std::string& field, const std::string& prefix) {
+  return fmt::format("strncmp({}, {}, {}) == 0", field, string_literal(prefix), prefix.size());
+}
+
+std::string span_key(const std::vector<CheckedOperand>& key, const FieldSpelling& where) {
+  std::string out;
+  for (const auto& part : key) {
+    std::string code = value_code(part, where);
+    out += (out.empty() ? "" : ", ") + (part.field->type == ValueType::Integer ? code + " + 0" : code);
+  }
+  return out;
+}
+
+std::string print_statement(const CheckedPrint& print, const FieldSpelling& where) {
+  std::string format, args;
+  for (const auto& item : print.items) {
+    if (!format.empty()) format += " ";
+    if (!item.field) {
+      format += format_text(item.source.text);
+      continue;
+    }
+    // %lld: %d keeps 32 bits.
+    format += item.source.text + (item.unit.empty() ? "" : "_" + item.unit) + (item.field->type == ValueType::Integer ? "=%lld" : "=%s");
+    args += ", " + value_code(item, where);
+  }
+  return fmt::format("printf(\"{}\\n\"{});", format, args);
+}
+
+std::string aggregation_statement(const CheckedAggregation& agg, const FieldSpelling& where) {
+  std::string keys;
+  for (const auto& key : agg.keys) keys += (keys.empty() ? "" : ", ") + value_code(key, where);
+  std::string target = "@" + agg.map + (keys.empty() ? "" : "[" + keys + "]");
+  const AggregateInfo& info = info_of(agg.function);
+  if (!info.takes_value) return target + " = " + std::string(info.bpftrace) + "();";
+  std::string value = value_code(*agg.value, where);
+  if (agg.function == Aggregate::lhist) {
+    return fmt::format("{} = {}({}, {}, {}, {});", target, info.bpftrace, value, agg.low, agg.high, agg.step);
+  }
+  return fmt::format("{} = {}({});", target, info.bpftrace, value);
 }
 
 }  // namespace ebpfgen::codegen

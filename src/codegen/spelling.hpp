@@ -42,6 +42,21 @@ struct FieldSpelling {
 };
 
 std::string field_code(const FieldRef& field, const FieldSpelling& where);
+// An operand where it is read: a string literal, a number, or a field's code.
+std::string operand_code(const CheckedOperand& operand, const FieldSpelling& where);
+// The same, a time converted to its unit.
+std::string value_code(const CheckedOperand& operand, const FieldSpelling& where);
+// `FIELD starts with "TEXT"`: bpftrace's strncmp over the prefix's length (in bytes).
+std::string prefix_test(const std::string& field, const std::string& prefix);
+// A span's key: each number made 64 bits wide by adding 0 (bpftrace's arithmetic is 64-bit; a
+// cast would keep the program from its ahead-of-time compiler), so that both ends key alike
+// whatever the fields' own types (accept4's long ret, close's unsigned fd).
+std::string span_key(const std::vector<CheckedOperand>& key, const FieldSpelling& where);
+// A print: one printf of its text and `name=value` of each field.
+std::string print_statement(const CheckedPrint& print, const FieldSpelling& where);
+// An aggregation's map update.
+std::string aggregation_statement(const CheckedAggregation& agg, const FieldSpelling& where);
+
 // The $variable a paired block's return reads a saved argument from.
 std::string saved_variable(const FieldRef& field);
 // A syscall's fd argument at entry, in the given probe style.

@@ -52,27 +52,21 @@ const MapSnapshot* find_map(const Window& w, const std::string& name) {
 
 // "The spec's count 'reads'": what a chart of a spec aggregation shows.
 struct SpecAggregation {
-  const ast::Aggregation* agg;
+  const CheckedAggregation* agg;
   std::string map;   // with '@'
   std::string unit;  // "" when not a time
+  std::string fn;    // as the spec names it
 };
 
 std::vector<SpecAggregation> spec_aggregations(const CheckedSpec& spec) {
   std::vector<SpecAggregation> out;
-  for (const auto& block : spec.blocks) {
-    for (std::size_t i = 0; i < block.map_names.size() && i < block.block.actions.size(); ++i) {
-      const auto* agg = std::get_if<ast::Aggregation>(&block.block.actions[i]);
-      if (!agg || block.map_names[i].empty()) continue;
-      std::string unit;
-      if (agg->value && agg->value->kind == ast::Operand::Kind::Field)
-        unit = value_unit(resolve_field(*agg->value, block.context), agg->unit);
-      out.push_back({agg, "@" + block.map_names[i], unit});
-    }
-  }
+  for (const auto& block : spec.blocks)
+    for (const auto* agg : block.aggregations())
+      out.push_back({agg, "@" + agg->map, agg->value ? agg->value->unit : "", std::string(info_of(agg->function).name)});
   return out;
 }
 
-bool is_histogram(const std::string& fn) { return fn == "hist" || fn == "lhist"; }
+bool is_histogram(const SpecAggregation& s) { return info_of(s.agg->function).exported == ExportedAs::Histogram; }
 
 // The keys of a keyed map, largest first by `size`; at most html_keys_shown, the rest in `left_out`.
 template <typename Size>
@@ -135,9 +129,9 @@ std::vector<std::string> per_window_charts(const CheckedSpec& spec, const std::v
                       {series([](const auto& f) { return f.slack_mean_us; })}, "", is_low("slack")});
   }
   for (const auto& s : spec_aggregations(spec)) {
-    const std::string& fn = s.agg->function.text;
-    if (is_histogram(fn)) continue;
-    bool adds = fn == "count" || fn == "sum";  // a window without the map counted nothing
+    const std::string& fn = s.fn;
+    if (is_histogram(s)) continue;
+    bool adds = info_of(s.agg->function).exported == ExportedAs::Counter;  // a window without the map counted nothing
     auto value_in = [&](const Window& w, const std::string& key) -> std::optional<double> {
       const MapSnapshot* m = find_map(w, s.map);
       if (m)
@@ -192,8 +186,8 @@ std::vector<std::string> histogram_charts(const CheckedSpec& spec, const Window&
     out.push_back(bar_chart(c));
   }
   for (const auto& s : spec_aggregations(spec)) {
-    const std::string& fn = s.agg->function.text;
-    if (!is_histogram(fn)) continue;
+    const std::string& fn = s.fn;
+    if (!is_histogram(s)) continue;
     const MapSnapshot* m = find_map(run, s.map);
     std::string x_title = s.unit.empty() ? "value" : "value (" + s.unit + ")";
     auto chart = [&](const std::string& series, const std::string& title, const Histogram* h) {

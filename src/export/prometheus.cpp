@@ -7,6 +7,7 @@
 
 #include "check/fields.hpp"
 #include "spec/request_metrics.hpp"
+#include "spec/units.hpp"
 
 namespace ebpfgen::exporter {
 
@@ -161,18 +162,18 @@ std::string label_name(const std::string& field) {
 }
 
 // One declared aggregation, with its key fields as labels.
-void spec_aggregation(Text& text, const CheckedBlock& block, const ast::Aggregation& agg, const std::string& map_name,
-                      const MapSnapshot& map, SeriesLimit& limit) {
-  const std::string& fn = agg.function.text;
-  std::string unit;
-  if (agg.value && agg.value->kind == ast::Operand::Kind::Field)
-    unit = value_unit(resolve_field(*agg.value, block.context), agg.unit);
+void spec_aggregation(Text& text, const CheckedAggregation& agg, const MapSnapshot& map, SeriesLimit& limit) {
+  const AggregateInfo& info = info_of(agg.function);
+  const std::string fn(info.name);
+  const std::string& map_name = agg.map;
+  std::string unit = agg.value ? agg.value->unit : "";
   // To seconds: a value in `unit` times 10^-digits.
-  int digits = unit == "ns" ? 9 : unit == "us" ? 6 : unit == "ms" ? 3 : 0;
+  const TimeUnit* time = find_time_unit(unit);
+  int digits = time ? time->seconds_digits : 0;
   double scale = std::pow(10.0, -digits);
   std::string base = "ebpfgen_spec_" + map_name + (unit.empty() ? "" : "_seconds");
   std::vector<std::string> names;
-  for (const auto& k : agg.keys) names.push_back(label_name(k.text));
+  for (const auto& k : agg.keys) names.push_back(label_name(k.source.text));
 
   // Keys past the limit are added into one series.
   std::map<std::string, Value> series;
@@ -182,7 +183,7 @@ void spec_aggregation(Text& text, const CheckedBlock& block, const ast::Aggregat
     if (fresh) continue;
     if (auto* n = std::get_if<std::int64_t>(&it->second)) {
       std::int64_t v = std::get<std::int64_t>(value);
-      *n = fn == "min" ? std::min(*n, v) : fn == "max" ? std::max(*n, v) : *n + v;
+      *n = info.merge == Merge::Min ? std::min(*n, v) : info.merge == Merge::Max ? std::max(*n, v) : *n + v;
     } else if (auto* s = std::get_if<Stats>(&it->second)) {
       s->count += std::get<Stats>(value).count;
       s->total += std::get<Stats>(value).total;
@@ -196,14 +197,14 @@ void spec_aggregation(Text& text, const CheckedBlock& block, const ast::Aggregat
     }
   }
 
-  if (fn == "count" || fn == "sum") {
+  if (info.exported == ExportedAs::Counter) {
     std::string name = base + "_total";
     text.family(name, "counter", fmt::format("The spec's {} '{}' since the run started.", fn, map_name));
     for (const auto& [key, v] : series) text.sample(name, key_labels(names, key), static_cast<double>(std::get<std::int64_t>(v)) * scale);
-  } else if (fn == "min" || fn == "max") {
+  } else if (info.exported == ExportedAs::Gauge) {
     text.family(base, "gauge", fmt::format("The spec's {} '{}' over the run so far.", fn, map_name));
     for (const auto& [key, v] : series) text.sample(base, key_labels(names, key), static_cast<double>(std::get<std::int64_t>(v)) * scale);
-  } else if (fn == "mean" || fn == "stats") {
+  } else if (info.exported == ExportedAs::Summary) {
     text.family(base, "summary", fmt::format("The spec's {} '{}' since the run started: its sum and count.", fn, map_name));
     for (const auto& [key, v] : series) {
       const auto& s = std::get<Stats>(v);
@@ -215,7 +216,7 @@ void spec_aggregation(Text& text, const CheckedBlock& block, const ast::Aggregat
                                                "keeps only the buckets).", fn, map_name));
     // lhist: every bound of its range; hist: powers of two up to the largest value seen.
     std::vector<std::int64_t> le;
-    if (fn == "lhist") {
+    if (agg.function == Aggregate::lhist) {
       for (std::int64_t b = agg.low + agg.step; b <= agg.high; b += agg.step) le.push_back(b - 1);
     } else {
       std::int64_t top = 0;
@@ -286,11 +287,9 @@ std::string prometheus_text(const CheckedSpec& spec, const RunState& state, Seri
   own_state(text, state);
   if (spec.metrics.any()) request_metrics(text, spec, state);
   for (const auto& block : spec.blocks) {
-    for (std::size_t i = 0; i < block.map_names.size(); ++i) {
-      const auto* agg = std::get_if<ast::Aggregation>(&block.block.actions[i]);
-      auto map = state.totals.maps.find("@" + block.map_names[i]);
-      if (!agg || block.map_names[i].empty() || map == state.totals.maps.end()) continue;
-      spec_aggregation(text, block, *agg, block.map_names[i], map->second, limit);
+    for (const auto* agg : block.aggregations()) {
+      auto map = state.totals.maps.find("@" + agg->map);
+      if (map != state.totals.maps.end()) spec_aggregation(text, *agg, map->second, limit);
     }
   }
   return text.text();

@@ -154,14 +154,9 @@ RequestFigures request_figures(const Window& w, const RequestMetrics& asked) {
 
 Merge merge_rule(const CheckedSpec& spec, const std::string& map_name) {
   if (auto kind = cut_kind(map_name)) return *kind == MapKind::Counter ? Merge::Add : Merge::Max;
-  for (const auto& block : spec.blocks) {
-    for (std::size_t i = 0; i < block.map_names.size(); ++i) {
-      if ("@" + block.map_names[i] != map_name) continue;
-      const auto& fn = std::get<ast::Aggregation>(block.block.actions[i]).function.text;
-      if (fn == "min") return Merge::Min;
-      if (fn == "max") return Merge::Max;
-    }
-  }
+  for (const auto& block : spec.blocks)
+    for (const auto* agg : block.aggregations())
+      if ("@" + agg->map == map_name) return info_of(agg->function).merge;
   return Merge::Add;
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "report/records.hpp"
+#include "spec/aggregations.hpp"
 #include "spec/maps.hpp"
 
 namespace ebpfgen::report {
@@ -76,9 +77,6 @@ class WindowCollector {
 // How the windows read a map printed at every cut, by its contract (spec/maps.hpp): Counter,
 // Last or First; nothing for the others, which each window takes as printed.
 std::optional<MapKind> cut_kind(const std::string& name);
-
-// How a map's values combine across windows.
-enum class Merge { Add, Min, Max };
 
 // One window covering `windows`, their maps merged (for the run's summary).
 Window merge_windows(const std::vector<Window>& windows, const std::function<Merge(const std::string&)>& merge_of);

@@ -84,7 +84,7 @@ std::optional<Problem> check_tracefs(const kernel::Facts& facts) {
 bool uses_kprobes(const CheckedSpec& spec) {
   bool traces_syscalls = spec.metrics.any();
   for (const auto& b : spec.blocks) {
-    auto kind = b.block.probe.kind;
+    auto kind = b.probe.kind;
     if (kind == ast::ProbeKind::Kprobe || kind == ast::ProbeKind::Kretprobe) return true;
     traces_syscalls = traces_syscalls || kind == ast::ProbeKind::Syscall;
   }

@@ -20,6 +20,13 @@ inline const ebpfgen::kernel::Facts& machine() {
   return facts;
 }
 
+// The result maps a block's aggregations write, in order.
+inline std::vector<std::string> result_maps(const ebpfgen::CheckedBlock& block) {
+  std::vector<std::string> out;
+  for (const auto* agg : block.aggregations()) out.push_back(agg->map);
+  return out;
+}
+
 // The rendered error text a spec produces, or "" if it compiles.
 inline std::string errors_of(const std::string& text) {
   auto src = source(text);

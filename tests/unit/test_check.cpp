@@ -145,7 +145,7 @@ TEST_CASE("metrics and options") {
 
 TEST_CASE("result names: derived, unique, and never ebpfgen's own") {
   auto spec = checked("on syscall read { count by comm\n count by comm\n hist latency in ms\n sum args.count by pid }");
-  CHECK(spec.blocks[0].map_names ==
+  CHECK(test::result_maps(spec.blocks[0]) ==
         std::vector<std::string>{"count_by_comm", "count_by_comm_2", "hist_latency_ms", "sum_args_count_by_pid"});
   CHECK(errors_of("on syscall read { count as _x }").find("'_x' is reserved") != std::string::npos);
   CHECK(errors_of("on syscall read { count as responses }").find("'responses' is reserved") != std::string::npos);
@@ -267,9 +267,9 @@ TEST_CASE("spans: keys paired in order and of one type, duration only at a span'
   auto spec = checked("span runq from tracepoint sched:sched_wakeup key args.pid\n"
                       "  to tracepoint sched:sched_switch key args.next_pid { hist duration }");
   REQUIRE(spec.blocks.size() == 2);
-  CHECK(spec.blocks[0].block.span->role == ast::SpanSide::Role::Start);
-  CHECK(spec.blocks[1].block.span->role == ast::SpanSide::Role::End);
-  CHECK(spec.blocks[1].map_names == std::vector<std::string>{"hist_duration_us"});
+  CHECK(spec.blocks[0].span->role == ast::SpanSide::Role::Start);
+  CHECK(spec.blocks[1].span->role == ast::SpanSide::Role::End);
+  CHECK(test::result_maps(spec.blocks[1]) == std::vector<std::string>{"hist_duration_us"});
   // A start keyed by a return value fires at the return.
   CHECK(checked("span c from syscall accept4 key pid, ret to syscall close key pid, args.fd { count }").blocks[0].paired);
   CHECK(errors_of("span c from syscall accept4 key pid, ret to syscall close key args.fd { count }") ==

@@ -1,5 +1,7 @@
 // Writing windows and the run's summary: a live table for terminals, JSON
-// (one object per window, then a summary) or CSV (one row per window).
+// (one object per window, then a summary) or CSV (one row per window); one
+// reporter per file (table_reporter.cpp, json_reporter.cpp, csv_reporter.cpp,
+// io_reporter.cpp), their shared text in report_text.hpp.
 #pragma once
 
 #include <memory>

@@ -79,8 +79,4 @@ void find_fileno(IoPosixPlan& plan, const symbols::SearchRoot& root) {
   }
 }
 
-std::size_t io_posix_probes(const IoPosixPlan& plan) {
-  return 2 * plan.syscalls.size() + (plan.fileno_library.empty() ? 0 : 2);
-}
-
 }  // namespace ebpfgen

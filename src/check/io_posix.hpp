@@ -33,7 +33,4 @@ IoPosixPlan check_io_posix(const ast::Spec& spec, const SyscallCatalog& catalog)
 // Looks for fileno() in the C library the target sees (`root`), for POSIX_FILENOS.
 void find_fileno(IoPosixPlan& plan, const symbols::SearchRoot& root);
 
-// The probes the program attaches for it: an entry and an exit probe per syscall, and fileno's two.
-std::size_t io_posix_probes(const IoPosixPlan& plan);
-
 }  // namespace ebpfgen

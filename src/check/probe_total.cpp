@@ -1,31 +1,15 @@
-// The probes a program attaches, against bpftrace's limit (spec/limits.hpp).
+// The probes a program attaches, as codegen plans them (codegen/plan.hpp), against bpftrace's
+// limit (spec/limits.hpp).
 #include <fmt/format.h>
 
 #include "check/check.hpp"
 #include "check/fields.hpp"
+#include "codegen/plan.hpp"
 #include "spec/limits.hpp"
 
 namespace ebpfgen {
 
 namespace {
-
-std::size_t request_metrics_probes(const CheckedSpec& spec) {
-  // As codegen's request_metrics_points writes them.
-  const RequestMetrics& m = spec.metrics;
-  if (!m.any()) return 0;
-  std::size_t n = 0;
-  if (m.probes == RequestProbes::Socket) {
-    n += (m.needs(Hook::send) ? 1 : 0) + (m.needs(Hook::recv) ? 1 : 0) + (m.needs(Hook::turns) ? 1 : 0);
-  } else {
-    if (m.needs(Hook::send)) n += 2 * m.send.size();
-    if (m.needs(Hook::recv)) n += 2 * m.recv.size();
-    if (m.needs(Hook::turns)) n += 1;  // close
-  }
-  if (m.needs(Hook::wait)) n += 2 * m.wait.size();
-  return n;
-}
-
-std::size_t block_probes(const CheckedBlock& block) { return block.points * (block.paired ? 2 : 1); }
 
 // "30 syscalls", "720 tracepoints", "512 functions".
 std::string attach_points(const CheckedBlock& block) {
@@ -44,46 +28,43 @@ std::string attach_points(const CheckedBlock& block) {
 
 }  // namespace
 
-std::size_t program_probes(const CheckedSpec& spec) {
-  std::size_t n = 2 + (spec.window_ms || spec.duration_ms ? 1 : 0) + request_metrics_probes(spec);  // BEGIN, END, the clock
-  if (spec.io) n += io_posix_probes(*spec.io);
-  for (const auto& block : spec.blocks) n += block_probes(block);
-  return n;
-}
+std::size_t program_probes(const CheckedSpec& spec) { return codegen::plan_program(spec).probes(); }
 
 void check_probe_total(const CheckedSpec& spec) {
-  bool clock = spec.window_ms || spec.duration_ms;
-  std::size_t total = 2 + (clock ? 1 : 0);
-  std::vector<std::string> before = {"BEGIN", "END"};  // what comes before the block being counted
-  if (clock) before.emplace_back("the clock");
+  // The probes as codegen will write them, part by part, in the program's order.
+  const codegen::ProgramPlan plan = codegen::plan_program(spec);
+  std::size_t total = plan.fixed;
+  std::vector<std::string> before = {"BEGIN", "END"};  // what comes before the part being counted
+  if (plan.fixed > 2) before.emplace_back("the clock");
   auto over = [&](const Location& where, const std::string& what, std::vector<std::string> notes) {
     if (total <= bpftrace_max_probes) return;
-    std::size_t whole = program_probes(spec);
-    if (whole != total) notes.push_back(fmt::format("the whole program attaches {}", whole));
+    if (plan.probes() != total) notes.push_back(fmt::format("the whole program attaches {}", plan.probes()));
     throw SpecError(where, fmt::format("with {} the program attaches {} probes, over bpftrace's limit of {} "
                                        "(BPFTRACE_MAX_PROBES)",
                                        what, total, bpftrace_max_probes),
                     std::move(notes));
   };
-  if (std::size_t metrics = request_metrics_probes(spec)) {
-    total += metrics;
-    over(spec.metrics_where, "the request metrics",
-         {fmt::format("the request metrics attach {}; {}: {}", metrics, some_names(before, 8), total - metrics)});
-    before.emplace_back("the request metrics");
-  }
-  if (spec.io) {
-    total += io_posix_probes(*spec.io);
-    before.emplace_back("io posix");
-  }
-  for (std::size_t i = 0; i < spec.blocks.size(); ++i) {
-    const auto& block = spec.blocks[i];
-    std::size_t here = block_probes(block);
-    total += here;
-    over(block.probe.where, "this block",
-         {fmt::format("this block attaches {}: {}{}", here, attach_points(block),
-                      block.paired ? ", each with an entry and a return probe" : ""),
-          fmt::format("before it: {} ({})", total - here, some_names(before, 8))});
-    if (i == 0) before.emplace_back("the blocks above");
+  bool first_block = true;
+  for (const auto& part : plan.parts) {
+    total += part.probes;
+    switch (part.kind) {
+      case codegen::PlannedPart::Kind::RequestMetrics:
+        over(spec.metrics_where, "the request metrics",
+             {fmt::format("the request metrics attach {}; {}: {}", part.probes, some_names(before, 8), total - part.probes)});
+        before.emplace_back("the request metrics");
+        break;
+      case codegen::PlannedPart::Kind::IoPosix: before.emplace_back("io posix"); break;
+      case codegen::PlannedPart::Kind::Block: {
+        const auto& block = spec.blocks[part.block];
+        over(block.probe.where, "this block",
+             {fmt::format("this block attaches {}: {}{}", part.probes, attach_points(block),
+                          block.paired ? ", each with an entry and a return probe" : ""),
+              fmt::format("before it: {} ({})", total - part.probes, some_names(before, 8))});
+        if (first_block) before.emplace_back("the blocks above");
+        first_block = false;
+        break;
+      }
+    }
   }
 }
 

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "codegen/plan.hpp"
+
 namespace ebpfgen {
 
 namespace {
@@ -52,7 +54,6 @@ std::size_t rounded(std::size_t bytes) { return (bytes + 7) / 8 * 8; }
 struct Item {
   std::size_t bytes = number_bytes;
   std::size_t buffer = 0;  // the text buffer it is read into first
-  std::string saved;       // a string argument saved at entry, read back at the return
   bool registers = false;  // a syscall argument read from pt_regs (kprobe style)
 };
 
@@ -89,9 +90,7 @@ Item stack_item(const FieldRef& ref, const CheckedBlock& block, const CheckedSpe
     case FieldKind::Arg:
       if (ref.is_user_string) {
         item.bytes = string_bytes;
-        if (block.paired) {
-          item.saved = ref.arg;
-        } else {
+        if (!block.paired) {  // a paired block's return reads it back from its entry's map (plan_block)
           item.buffer = string_bytes;
           item.registers = from_registers;
         }
@@ -185,13 +184,11 @@ struct ProbeCosts {
 
 ProbeCosts probe_costs(const CheckedBlock& block, const CheckedSpec& spec, const std::vector<ActionItems>& items) {
   ProbeCosts out;
-  std::set<std::string> saved, saved_numbers;  // strings and numbers saved at entry, read back at the return
-  for (const auto& action : items) {
-    for (const auto& item : action.items) {
-      out.buffer = std::max(out.buffer, item.buffer);
-      if (!item.saved.empty()) saved.insert(item.saved);
-    }
-  }
+  for (const auto& action : items)
+    for (const auto& item : action.items) out.buffer = std::max(out.buffer, item.buffer);
+  // The arguments codegen saves at entry and reads back at the return: strings and numbers.
+  const codegen::BlockPlan plan = codegen::plan_block(block);
+  std::size_t saved = 0, saved_numbers = 0;
   bool latency = false;
   if (block.paired) {
     // The return probe tests the target's filter in its predicate, and the condition in its body.
@@ -203,22 +200,18 @@ ProbeCosts probe_costs(const CheckedBlock& block, const CheckedSpec& spec, const
       });
     }
     if (compares_comm) out.whole_probe += comm_bytes;
-    // The values saved at entry, as the return probe reads them back.
-    block.for_each_field([&](const CheckedOperand& operand) {
-      const FieldRef& ref = *operand.field;
-      if (ref.kind == FieldKind::Latency) latency = true;
-      if (ref.kind == FieldKind::Arg && ref.type != ValueType::String) saved_numbers.insert(ref.arg);
-    });
+    latency = plan.latency;
+    for (const auto& arg : plan.saved) (arg.type == ValueType::String ? saved : saved_numbers) += 1;
   } else {
     out.buffer = std::max(out.buffer, predicate_bytes(block, spec));
   }
   // The latency, computed first, stays live across the helper calls of the statements after it.
   if (block.paired && latency && block.actions.size() >= 2) out.whole_probe += extra_bytes;
-  if (!saved.empty()) {
+  if (saved > 0) {
     out.buffer = saved_string_buffer + (out.buffer > key_buffer_discount ? out.buffer - key_buffer_discount : 0);
-    out.whole_probe += saved.size() * string_bytes + (latency ? extra_bytes : 0);
+    out.whole_probe += saved * string_bytes + (latency ? extra_bytes : 0);
   }
-  out.saved_numbers = saved_numbers.size();
+  out.saved_numbers = saved_numbers;
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "codegen/parts.hpp"
+#include "codegen/plan.hpp"
 #include "codegen/spelling.hpp"
 #include "codegen/templates.hpp"
 
@@ -73,10 +74,10 @@ class BlockWriter {
   std::string paired_probes(const std::string& point) {
     std::string start = "@" + prefix_ + "start_ns[tid]";
     remember_helper(prefix_ + "start_ns");
-    std::vector<FieldRef> saved = saved_arguments();
+    BlockPlan plan = plan_block(block_);
     FieldSpelling entry = spelling(Site::Entry, point);
     std::string saves, restores, forgets;
-    for (const auto& arg : saved) {
+    for (const auto& arg : plan.saved) {
       std::string map = "@" + prefix_ + arg.arg + "[tid]";
       saves += map + " = " + field_code(arg, entry) + ";\n";
       restores += saved_variable(arg) + " = " + map + ";\n";
@@ -86,31 +87,12 @@ class BlockWriter {
     FieldSpelling at_return = spelling(Site::Return, point);
     std::string actions = actions_code(at_return);
     if (block_.where) actions = "if (" + condition_code(*block_.where, at_return) + ") {\n" + indented(actions, 2) + "}\n";
-    std::string body = render("block_return", {{"latency", uses_latency() ? "$latency_ns = nsecs - " + start + ";\n" : ""},
+    std::string body = render("block_return", {{"latency", plan.latency ? "$latency_ns = nsecs - " + start + ";\n" : ""},
                                                {"restores", restores}, {"start", start}, {"forgets", forgets},
                                                {"actions", actions}});
     return probes(points(false, point), predicate({program_.target_filter}),
                   indented(render("block_entry", {{"start", start}, {"saves", saves}}), 2)) +
            "\n" + probes(points(true, point), predicate({program_.target_filter, start}), indented(body, 2));
-  }
-
-  // The arguments a paired block reads at return, each once, in first-use order.
-  std::vector<FieldRef> saved_arguments() const {
-    std::vector<FieldRef> out;
-    block_.for_each_field([&](const CheckedOperand& operand) {
-      const FieldRef& ref = *operand.field;
-      if (ref.kind != FieldKind::Arg) return;
-      for (const auto& known : out)
-        if (known.arg == ref.arg) return;
-      out.push_back(ref);
-    });
-    return out;
-  }
-
-  bool uses_latency() const {
-    bool used = false;
-    block_.for_each_field([&](const CheckedOperand& operand) { used = used || operand.field->kind == FieldKind::Latency; });
-    return used;
   }
 
   std::string condition_code(const CheckedCondition& c, const FieldSpelling& where) const {

@@ -8,6 +8,7 @@
 
 #include "codegen/io_posix.hpp"
 #include "codegen/parts.hpp"
+#include "codegen/plan.hpp"
 #include "codegen/spelling.hpp"
 #include "codegen/templates.hpp"
 #include "spec/limits.hpp"
@@ -138,37 +139,11 @@ std::string clock_probe(const CheckedSpec& spec, const Results& results) {
                                      {"window", window}, {"duration", duration}});
 }
 
-}  // namespace
-
-}  // namespace codegen
-
-std::string generate_program(const CheckedSpec& spec, const Source& source) {
-  using namespace codegen;
-  ProgramContext program{spec, source, target_filter(spec), {}};
-  std::vector<std::string> points = spec.metrics.any() ? request_metrics_points(spec) : std::vector<std::string>{};
-  if (spec.io) {
-    auto more = io_posix_points(spec);
-    points.insert(points.end(), more.begin(), more.end());
-  }
-  for (const auto& block : spec.blocks) {
-    auto more = block_points(block, spec.style);
-    points.insert(points.end(), more.begin(), more.end());
-  }
-  std::set<std::string> seen;
-  for (const auto& p : points)
-    if (!seen.insert(p).second) program.shared_points.insert(p);
-
-  std::vector<Section> sections;
-  if (spec.metrics.any()) sections.push_back(request_metrics_section(program));
-  if (spec.io) sections.push_back(io_posix_section(program));
-  for (std::size_t i = 0; i < spec.blocks.size(); ++i) {
-    sections.push_back(block_section(program, spec.blocks[i], static_cast<int>(i + 1)));
-  }
-
+// The header comments: where the program came from, its target and what it rests on.
+std::string header_text(const CheckedSpec& spec, const Source& source) {
   std::string out = templates::render(
       "header", {{"source", comment_text(source.name)}, {"target", comment_text(target::description(spec.target))}});
   for (const auto& fact : spec.target_facts) out += "//   " + comment_text(fact) + "\n";
-  // Windows and the run count from here, once every probe is attached.
   if (spec.metrics.any()) {
     out += fmt::format("// Request metrics from {}: {}.\n",
                        spec.metrics.probes == RequestProbes::Socket ? "the socket tracepoints" : "the socket syscalls",
@@ -179,12 +154,33 @@ std::string generate_program(const CheckedSpec& spec, const Source& source) {
                        "// bpftrace's default is {1}).\n",
                        *spec.map_keys, default_map_keys);
   }
+  return out;
+}
+
+// BEGIN: windows and the run count from here, once every probe is attached.
+std::string begin_text(const CheckedSpec& spec) {
   std::string start;
   if (spec.window_ms) start += fmt::format("  {} = $now + {};\n", map_ref(clock_maps::next_window_ns), *spec.window_ms * 1'000'000);
   if (spec.duration_ms) start += fmt::format("  {} = $now + {};\n", map_ref(clock_maps::end_ns), *spec.duration_ms * 1'000'000);
   if (spec.window_ms || spec.duration_ms) start += "  " + map_ref(clock_maps::stop) + " = 0;  // set by ebpfgen to end the run\n";
   if (spec.io) start += io_posix_begin();
-  out += "\n" + templates::render("begin", {{"target", format_text(target::description(spec.target))}, {"start", start}});
+  return templates::render("begin", {{"target", format_text(target::description(spec.target))}, {"start", start}});
+}
+
+}  // namespace
+
+}  // namespace codegen
+
+std::string generate_program(const CheckedSpec& spec, const Source& source) {
+  using namespace codegen;
+  ProgramContext program{spec, source, target_filter(spec), plan_program(spec).shared_points};
+  std::vector<Section> sections;
+  if (spec.metrics.any()) sections.push_back(request_metrics_section(program));
+  if (spec.io) sections.push_back(io_posix_section(program));
+  for (std::size_t i = 0; i < spec.blocks.size(); ++i) {
+    sections.push_back(block_section(program, spec.blocks[i], static_cast<int>(i + 1)));
+  }
+  std::string out = header_text(spec, source) + "\n" + begin_text(spec);
   Results results;
   std::vector<std::string> helpers;
   for (const auto& s : sections) {

@@ -61,21 +61,6 @@ std::optional<ebpfgen::ast::Target> target_override(const Options& o) {
   return t;
 }
 
-// A target option that the spec's own checks refuse: the reason, or "".
-std::string refused_override(const std::optional<ebpfgen::ast::Target>& target) {
-  if (!target) return "";
-  try {
-    if (target->kind == ebpfgen::ast::TargetKind::Pid &&
-        (target->value.empty() || target->value.find_first_not_of("0123456789") != std::string::npos)) {
-      return "'" + target->value + "' is not a process id";
-    }
-    ebpfgen::check_target(*target);
-  } catch (const ebpfgen::SpecError& e) {
-    return e.diagnostics().front().message;
-  }
-  return "";
-}
-
 // The pipeline's request: what to do with which spec, from the command line.
 int run_pipeline(const Options& o, const ebpfgen::Source& source) {
   namespace pipeline = ebpfgen::pipeline;
@@ -85,13 +70,13 @@ int run_pipeline(const Options& o, const ebpfgen::Source& source) {
              : o.emit  ? pipeline::Action::Emit
              : o.run   ? pipeline::Action::Run
                        : pipeline::Action::Check;
-  r.target = target_override(o);
-  r.target_is_cgroup_option = o.cgroup.has_value();
-  r.runtime = o.runtime;
-  r.descendants = o.descendants;
+  r.overrides.target = target_override(o);
+  r.overrides.target_is_cgroup_option = o.cgroup.has_value();
+  r.overrides.runtime = o.runtime;
+  r.overrides.descendants = o.descendants;
   if (o.duration) {
-    r.duration_ms = ebpfgen::parse_duration_text(*o.duration);
-    if (!r.duration_ms || *r.duration_ms == 0) {
+    r.overrides.duration_ms = ebpfgen::parse_duration_text(*o.duration);
+    if (!r.overrides.duration_ms || *r.overrides.duration_ms == 0) {
       return fail(exit_usage_error, "--duration: '" + *o.duration + "' is not a duration such as 500ms, 30s, 5m or 1h");
     }
   }
@@ -107,12 +92,8 @@ int run_pipeline(const Options& o, const ebpfgen::Source& source) {
   return pipeline::run(r);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"ebpfgen: compile a .obs observability spec to a bpftrace program", "ebpfgen"};
-  app.set_version_flag("--version", std::string("ebpfgen ") + EBPFGEN_VERSION);
-  Options o;
+// The command line's options and flags, into `o`.
+void define_options(CLI::App& app, Options& o) {
   app.add_option("spec", o.spec_file, "the .obs spec file");
   app.add_option("-e,--expr", o.inline_spec, "the spec itself, given inline (one-liners)");
   app.add_flag("--emit", o.emit, "print the generated bpftrace program");
@@ -158,26 +139,10 @@ int main(int argc, char** argv) {
   target->add_option("-c,--command", o.command, "launch this command (split on blanks) and trace it and its children");
   target->require_option(0, 1);
   app.footer(ebpfgen::exit_status_help());
-  // `-- PROGRAM ARGS...`: a command to launch, its arguments taken as they are.
-  int own_args = argc;
-  for (int i = 1; i < argc; ++i) {
-    if (std::string_view(argv[i]) == "--") {
-      own_args = i;
-      o.command_argv.assign(argv + i + 1, argv + argc);
-      break;
-    }
-  }
-  if (own_args < argc && o.command_argv.empty()) {
-    return fail(exit_usage_error, "give a command after --");
-  }
-  try {
-    app.parse(own_args, argv);
-  } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : exit_usage_error;
-  }
+}
 
-  bool inline_given = app.count("-e") > 0;
+// What the command line asks that does not fit together: the status to exit with.
+std::optional<int> refused(const Options& o, const CLI::App& app) {
   if (!o.command_argv.empty() && (o.pid || o.comm || o.cgroup || o.container || o.command)) {
     return fail(exit_usage_error, "give one target: `-- COMMAND` and a target option are two");
   }
@@ -185,9 +150,6 @@ int main(int argc, char** argv) {
   if (int(o.emit) + int(o.check) + int(o.run) + int(o.targets) + int(!o.symbols.empty()) + int(listing) != 1) {
     return fail(exit_usage_error, "say what to do: one of --run, --emit (print the program), --check, --targets, "
                                   "--symbols or --list");
-  }
-  if (auto refused = refused_override(target_override(o)); !refused.empty()) {
-    return fail(exit_usage_error, "target option: " + refused);
   }
   if (o.run_options.exports.any() && !o.run) {
     return fail(exit_usage_error, "--serve and --textfile export what --run measures: add --run");
@@ -200,6 +162,13 @@ int main(int argc, char** argv) {
   } catch (const ebpfgen::exporter::ExportError& e) {
     return fail(exit_usage_error, e.what());
   }
+  return std::nullopt;
+}
+
+// --symbols, --list, --targets or a spec: what the command line asks for, done.
+int dispatch(const Options& o, const CLI::App& app) {
+  bool inline_given = app.count("-e") > 0;
+  bool listing = app.count("--list") > 0;
   if (!o.symbols.empty()) {
     return ebpfgen::pipeline::list_symbols(o.symbols[0], o.symbols.size() == 2 ? std::optional(o.symbols[1]) : std::nullopt,
                                            target_override(o));
@@ -226,4 +195,34 @@ int main(int argc, char** argv) {
     source = {o.spec_file, text.str()};
   }
   return run_pipeline(o, source);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ebpfgen: compile a .obs observability spec to a bpftrace program", "ebpfgen"};
+  app.set_version_flag("--version", std::string("ebpfgen ") + EBPFGEN_VERSION);
+  Options o;
+  define_options(app, o);
+  // `-- PROGRAM ARGS...`: a command to launch, its arguments taken as they are.
+  int own_args = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") {
+      own_args = i;
+      o.command_argv.assign(argv + i + 1, argv + argc);
+      break;
+    }
+  }
+  if (own_args < argc && o.command_argv.empty()) {
+    return fail(exit_usage_error, "give a command after --");
+  }
+  try {
+    app.parse(own_args, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : exit_usage_error;
+  }
+
+  if (auto status = refused(o, app)) return *status;
+  return dispatch(o, app);
 }

@@ -81,13 +81,10 @@ CheckedSpec check_spec(const ast::Spec& spec, const kernel::Facts& facts) {
       check_target(*spec.target);
       out.target = *spec.target;
       if (out.target.kind == ast::TargetKind::Pid) out.target.value = canonical_pid(out.target.value);
-      // Read from the host here, once, so that codegen reads nothing of it. bpftrace resolves
-      // cgroupid() when it compiles the program, and fails on a directory that is not there.
+      // bpftrace resolves cgroupid() when it compiles the program (that the directory exists is
+      // checked by the pipeline, which reads the host).
       if (out.target.kind == ast::TargetKind::Cgroup) {
         out.cgroup_directory = target::cgroup_directory(out.target.value, facts.cgroup2);
-        if (auto missing = target::missing_cgroup(out.target.value, facts.cgroup2); !missing.empty()) {
-          throw SpecError(out.target.where, missing + " (bpftrace's cgroupid() reads it when the program is compiled)");
-        }
       }
     }
   });

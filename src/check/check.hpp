@@ -1,7 +1,9 @@
 // Check stage: validates a parsed spec (names, types, units, probe fields,
 // strings that will reach the generated program) against the kernel's facts,
 // and resolves what codegen needs: expanded syscall groups, which blocks fire
-// at return, map names, uprobe functions (check_program).
+// at return, typed operands and result maps; uprobe functions once the
+// pipeline has found their binaries (check/functions.hpp). It reads only the
+// kernel's facts it is handed.
 #pragma once
 
 #include <cstdint>
@@ -81,16 +83,10 @@ struct CheckedSpec {
   Location metrics_where;  // the `metrics` line
   std::optional<IoPosixPlan> io;  // `io posix` (check/io_posix.hpp)
   std::vector<CheckedBlock> blocks;
-  // The target as check_program found it, when it had to be resolved (uprobe binaries and
-  // io posix's C library are looked up through its root); the run stage resolves the others.
+  // The target as the pipeline resolved it (target/resolve.hpp), when the action needed it:
+  // uprobe binaries and io posix's C library are looked up through its root.
   std::optional<target::Resolved> resolved;
 };
-
-// The check stage: check_spec, then, for a spec with uprobes or io posix, the target
-// resolved now and the functions looked up in the binaries it sees (block.hpp, options.hpp,
-// io_posix.hpp, functions.hpp hold the parts). Throws SpecError, or TargetError for a
-// target that cannot be found (for io posix alone, that only leaves fileno uncounted).
-CheckedSpec check_program(const ast::Spec& spec, const kernel::Facts& facts);
 
 // The spec alone, checked against the kernel's facts. Throws SpecError with every problem found.
 CheckedSpec check_spec(const ast::Spec& spec, const kernel::Facts& facts);

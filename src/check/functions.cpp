@@ -15,7 +15,6 @@ namespace ebpfgen {
 
 namespace {
 
-bool is_uprobe(const CheckedBlock& b) { return b.is_uprobe(); }
 
 // A symbol the generated program may name: what bpftrace 0.17 parses in an attach
 // point (a '$' there is a syntax error).
@@ -42,24 +41,21 @@ std::vector<std::string> function_labels(const std::vector<std::string>& demangl
 
 }  // namespace
 
-bool has_uprobes(const CheckedSpec& spec) { return std::any_of(spec.blocks.begin(), spec.blocks.end(), is_uprobe); }
+bool has_uprobes(const CheckedSpec& spec) { return std::any_of(spec.blocks.begin(), spec.blocks.end(), [](const CheckedBlock& b) { return b.is_uprobe(); }); }
 
-void resolve_functions(CheckedSpec& spec, const symbols::SearchRoot& root) {
+void check_functions(CheckedSpec& spec, const std::map<std::size_t, symbols::Binary>& binaries) {
   std::vector<Diagnostic> problems;
-  std::map<std::string, std::vector<symbols::Function>> read;  // each binary is read once
-  for (auto& block : spec.blocks) {
-    if (!is_uprobe(block)) continue;
+  for (const auto& [index, binary] : binaries) {
+    auto& block = spec.blocks[index];
     const auto& probe = block.probe;
     const ast::Name& function = probe.names.front();
-    try {
-      block.binary = symbols::find_binary(probe.binary.text, root);
-      if (!read.count(block.binary)) read[block.binary] = symbols::read_functions(block.binary);
-    } catch (const symbols::Error& e) {
-      problems.push_back({probe.binary.where, e.what(), e.notes});
+    if (binary.error) {
+      problems.push_back({probe.binary.where, binary.error->what(), binary.error->notes});
       continue;
     }
+    block.binary = binary.path;
     try {
-      auto found = symbols::resolve_function(read[block.binary], function.text, block.binary);
+      auto found = symbols::resolve_function(binary.functions, function.text, block.binary);
       block.attach.clear();
       block.functions.clear();
       for (const auto& f : found.functions) {
@@ -74,7 +70,7 @@ void resolve_functions(CheckedSpec& spec, const symbols::SearchRoot& root) {
       } catch (const SpecError& e) {
         problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
       }
-            std::size_t probes = block.attach.size() * (block.paired ? 2 : 1);
+      std::size_t probes = block.attach.size() * (block.paired ? 2 : 1);
       if (block.attach.empty()) {
         problems.push_back({function.where, fmt::format("'{}' names no function bpftrace can attach to", function.text)});
       } else if (probes > bpftrace_max_probes) {

@@ -4,15 +4,17 @@
 // (bpftrace would attach nothing and say nothing).
 #pragma once
 
+#include <map>
+
 #include "check/check.hpp"
-#include "symbols/binary_path.hpp"
+#include "symbols/elf_symbols.hpp"
 
 namespace ebpfgen {
 
-// Fills each uprobe block's binary, attach (mangled names) and functions.
-// `root` is where binaries are seen: "/" or a target's /proc/PID/root.
+// Fills each uprobe block's binary, attach (mangled names) and functions from the binaries
+// found for it (target/binaries.hpp: by block index), then checks the program's probes.
 // Throws SpecError with every problem found.
-void resolve_functions(CheckedSpec& spec, const symbols::SearchRoot& root);
+void check_functions(CheckedSpec& spec, const std::map<std::size_t, symbols::Binary>& binaries);
 
 bool has_uprobes(const CheckedSpec& spec);
 

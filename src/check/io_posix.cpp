@@ -64,10 +64,11 @@ IoPosixPlan check_io_posix(const ast::Spec& spec, const SyscallCatalog& catalog)
   return plan;
 }
 
-void find_fileno(IoPosixPlan& plan, const symbols::SearchRoot& root) {
+void check_fileno(IoPosixPlan& plan, const symbols::Binary& libc) {
   try {
-    std::string library = symbols::find_binary("libc", root);
-    auto found = symbols::resolve_function(symbols::read_functions(library), "fileno", library);
+    if (libc.error) throw *libc.error;
+    const std::string& library = libc.path;
+    auto found = symbols::resolve_function(libc.functions, "fileno", library);
     if (found.functions.front().mangled != "fileno") throw symbols::Error("no function named fileno in " + library);
     // It goes into the program's attach point, in quotes.
     if (!matches(library, "[A-Za-z0-9/._+-]+")) {

@@ -9,7 +9,7 @@
 #include "kernel/syscalls.hpp"
 #include "diag/diagnostic.hpp"
 #include "spec/ast.hpp"
-#include "symbols/binary_path.hpp"
+#include "symbols/elf_symbols.hpp"
 
 namespace ebpfgen {
 
@@ -30,7 +30,8 @@ const std::vector<std::string>& io_posix_syscalls();
 // Throws SpecError. `map_names` are the spec's own result maps, which may not take the io maps' names.
 IoPosixPlan check_io_posix(const ast::Spec& spec, const SyscallCatalog& catalog);
 
-// Looks for fileno() in the C library the target sees (`root`), for POSIX_FILENOS.
-void find_fileno(IoPosixPlan& plan, const symbols::SearchRoot& root);
+// Takes fileno() from the C library the target sees (target/binaries.hpp), for POSIX_FILENOS,
+// or says why it cannot be counted.
+void check_fileno(IoPosixPlan& plan, const symbols::Binary& libc);
 
 }  // namespace ebpfgen

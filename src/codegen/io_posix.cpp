@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "codegen/io_prefixes.hpp"
 #include "codegen/spelling.hpp"
 #include "codegen/templates.hpp"
 #include "codegen/tuples.hpp"
@@ -41,65 +42,22 @@ std::string arg(const char* name) { return tracepoint_arg(name); }
 // `@map[$id] = count();` and `@map[$id] = sum($now - start);`.
 std::string counted(IoMap map, const std::string& id = "$id") { return ref(map) + "[" + id + "] = count();\n"; }
 std::string timed(IoMap map, const std::string& id = "$id") {
-  return ref(map) + "[" + id + "] = " + filled("sum($now - $c.{{io_call.start_ns}});\n");
+  return ref(map) + "[" + id + "] = " + filled("sum($now - $c.{{posix_call.start_ns}});\n");
 }
 
 // A record's opens tuple, read and written back with `changed`.
 std::string opens_update(Elements changed) {
   // An open's, a dup's or a fileno's: the first start, the latest end.
-  changed.emplace_back("start_ns", "$o.{{io_opens.start_ns}} == 0 ? $c.{{io_call.start_ns}} : $o.{{io_opens.start_ns}}");
+  changed.emplace_back("start_ns", "$o.{{posix_opens.start_ns}} == 0 ? $c.{{posix_call.start_ns}} : $o.{{posix_opens.start_ns}}");
   changed.emplace_back("end_ns", "$now");
-  return "$o = " + ref(IoMap::io_opens) + "[$id];\n" + tuple_update(ref(IoMap::io_opens), "$id", "$o", "io_opens", changed);
-}
-
-// A prefix test without strings: the path's first bytes are read as 64-bit words ($w0, $w1, ...)
-// and compared 32 bits at a time with the prefix's bytes (little-endian), as string literals
-// would each take room on the 512-byte BPF stack.
-std::string prefix_test(const std::vector<std::string>& prefixes) {
-  std::string out;
-  for (const auto& p : prefixes) {
-    std::string test;
-    for (std::size_t at = 0; at < p.size(); at += 4) {
-      std::size_t n = std::min<std::size_t>(4, p.size() - at);
-      std::uint64_t value = 0, mask = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        value |= std::uint64_t(static_cast<unsigned char>(p[at + i])) << (8 * i);
-        mask |= std::uint64_t(0xff) << (8 * i);
-      }
-      std::string word = fmt::format("$w{}", at / 8);
-      std::string half = at % 8 == 0 ? fmt::format("({} & 0x{:x})", word, mask)
-                                     : fmt::format("(({} >> 32) & 0x{:x})", word, mask);
-      test += (test.empty() ? "" : " && ") + fmt::format("{} == 0x{:x}", half, value);
-    }
-    out += (out.empty() ? "" : " || ") + ("(" + test + ")");
-  }
-  return out;
-}
-
-// The statements that read the words of the path at `pointer`, as the plan's prefixes need.
-std::string prefix_words_read(const IoPosixPlan& plan, const std::string& pointer) {
-  std::size_t longest = 0;
-  for (const auto* list : {&plan.exclude, &plan.include})
-    for (const auto& p : *list) longest = std::max(longest, p.size());
-  std::string out;
-  for (std::size_t i = 0; i < (longest + 7) / 8; ++i) out += fmt::format("$w{} = *(uint64 *)uptr({} + {});\n", i, pointer, 8 * i);
-  return out;
-}
-
-// The test that a path is recorded: not under an excluded prefix, or under an included one.
-std::string recorded_test(const IoPosixPlan& plan) {
-  std::string excluded = prefix_test(plan.exclude), included = prefix_test(plan.include);
-  if (excluded.empty()) return "1";
-  std::string out = "!(" + excluded + ")";
-  if (!included.empty()) out += " || " + included;
-  return out;
+  return "$o = " + ref(IoMap::io_opens) + "[$id];\n" + tuple_update(ref(IoMap::io_opens), "$id", "$o", "posix_opens", changed);
 }
 
 // The record of (pid, $path), found or made: its id is the thread's id and how many records
 // that thread has made, so that two CPUs never hand out the same one.
 std::string find_or_make_record() {
   return render("io_find_record",
-                {{"path", "$path"}, {"file", tuple_of("io_file", {{"pid", "(int64)pid"}, {"uid", "(int64)uid"}, {"path", "$path"}})}});
+                {{"path", "$path"}, {"file", tuple_of("posix_file", {{"pid", "(int64)pid"}, {"uid", "(int64)uid"}, {"path", "$path"}})}});
 }
 
 // `uprobe:"/lib/x86_64-linux-gnu/libc.so.6":fileno`: the C library's path, in quotes.
@@ -109,12 +67,12 @@ std::string fileno_point(const char* kind, const IoPosixPlan& plan) {
 
 // An entry's call tuple: its tag, what it is on, its start, and two values.
 std::string call(Tag tag, const std::string& subject, const std::string& b, const std::string& c) {
-  return tuple_of("io_call", {{"tag", fmt::format("(int64){}", int(tag))}, {"subject", subject},
+  return tuple_of("posix_call", {{"tag", fmt::format("(int64){}", int(tag))}, {"subject", subject},
                               {"start_ns", "(int64)nsecs"}, {"arg", b}, {"aligned", c}});
 }
 
 // The test, in an exit, that what the entry saved was a call of `tag`'s.
-std::string is_call(Tag tag) { return filled("$c.{{io_call.tag}} == ") + std::to_string(tag); }
+std::string is_call(Tag tag) { return filled("$c.{{posix_call.tag}} == ") + std::to_string(tag); }
 
 struct Probes {
   const ProgramContext& program;
@@ -163,12 +121,12 @@ struct Probes {
   void opens() {
     // Opens: the path's record, found or made, takes the new descriptor; an open resets the
     // offset and the last bytes, not the last operation (RW_SWITCHES).
-    std::string state = tuple_update(ref(IoMap::io_state), "$id", "$s", "io_state",
+    std::string state = tuple_update(ref(IoMap::io_state), "$id", "$s", "posix_state",
                                      {{"offset", "0"}, {"last_read", "0"}, {"last_written", "0"},
                                       {"alignment", "1 << $f->f_inode->i_blkbits"}});
-    std::string opens = opens_update({{"count", "$o.{{io_opens.count}} + 1"},
-                                      {"mode", "$c.{{io_call.arg}} != 0 ? $c.{{io_call.arg}} : $o.{{io_opens.mode}}"}});
-    std::string body = render("io_open", {words(filled("$c.{{io_call.subject}}"), 2), {"recorded", recorded_test(plan)},
+    std::string opens = opens_update({{"count", "$o.{{posix_opens.count}} + 1"},
+                                      {"mode", "$c.{{posix_call.arg}} != 0 ? $c.{{posix_call.arg}} : $o.{{posix_opens.mode}}"}});
+    std::string body = render("io_open", {words(filled("$c.{{posix_call.subject}}"), 2), {"recorded", recorded_test(plan)},
                                           {"find", indented(find_or_make_record(), 4)}, {"state", indented(state, 4)},
                                           {"opens", indented(opens + timed(IoMap::io_meta_ns), 4)}});
     // The mode counts when the open may create the file.
@@ -195,28 +153,28 @@ struct Probes {
     const char* last_field = reads ? "last_read" : "last_written";
     std::string other = std::to_string(reads ? io::op_write : io::op_read);
     Elements counts = {
-        {"count", "$r.{{io_rw.count}} + 1"},
-        {"bytes", "$r.{{io_rw.bytes}} + $ret"},
-        {"max_byte", "$end > $r.{{io_rw.max_byte}} ? $end : $r.{{io_rw.max_byte}}"},
-        {"seq", "$r.{{io_rw.seq}} + ($off > $last ? 1 : 0)"},
-        {"consec", "$r.{{io_rw.consec}} + ($off == $last + 1 ? 1 : 0)"},
-        {"switches", "$r.{{io_rw.switches}} + ($s.{{io_state.last_op}} == " + other + " ? 1 : 0)"},
-        {"file_not_aligned", "$r.{{io_rw.file_not_aligned}} + ($s.{{io_state.alignment}} > 0 && "
-                             "($off & ($s.{{io_state.alignment}} - 1)) != 0 ? 1 : 0)"},
-        {"mem_not_aligned", "$r.{{io_rw.mem_not_aligned}} + ($c.{{io_call.aligned}} == 0 ? 1 : 0)"}};
-    const char* took = "$now - $c.{{io_call.start_ns}}";
+        {"count", "$r.{{posix_rw.count}} + 1"},
+        {"bytes", "$r.{{posix_rw.bytes}} + $ret"},
+        {"max_byte", "$end > $r.{{posix_rw.max_byte}} ? $end : $r.{{posix_rw.max_byte}}"},
+        {"seq", "$r.{{posix_rw.seq}} + ($off > $last ? 1 : 0)"},
+        {"consec", "$r.{{posix_rw.consec}} + ($off == $last + 1 ? 1 : 0)"},
+        {"switches", "$r.{{posix_rw.switches}} + ($s.{{posix_state.last_op}} == " + other + " ? 1 : 0)"},
+        {"file_not_aligned", "$r.{{posix_rw.file_not_aligned}} + ($s.{{posix_state.alignment}} > 0 && "
+                             "($off & ($s.{{posix_state.alignment}} - 1)) != 0 ? 1 : 0)"},
+        {"mem_not_aligned", "$r.{{posix_rw.mem_not_aligned}} + ($c.{{posix_call.aligned}} == 0 ? 1 : 0)"}};
+    const char* took = "$now - $c.{{posix_call.start_ns}}";
     Elements times = {
-        {"time_ns", "$t.{{io_rw_time.time_ns}} + $now - $c.{{io_call.start_ns}}"},
-        {"max_time_ns", std::string(took) + " > $t.{{io_rw_time.max_time_ns}} ? " + took + " : $t.{{io_rw_time.max_time_ns}}"},
-        {"max_time_size", std::string(took) + " > $t.{{io_rw_time.max_time_ns}} ? $ret : $t.{{io_rw_time.max_time_size}}"},
-        {"start_ns", "$t.{{io_rw_time.start_ns}} == 0 ? $c.{{io_call.start_ns}} : $t.{{io_rw_time.start_ns}}"},
+        {"time_ns", "$t.{{posix_rw_time.time_ns}} + $now - $c.{{posix_call.start_ns}}"},
+        {"max_time_ns", std::string(took) + " > $t.{{posix_rw_time.max_time_ns}} ? " + took + " : $t.{{posix_rw_time.max_time_ns}}"},
+        {"max_time_size", std::string(took) + " > $t.{{posix_rw_time.max_time_ns}} ? $ret : $t.{{posix_rw_time.max_time_size}}"},
+        {"start_ns", "$t.{{posix_rw_time.start_ns}} == 0 ? $c.{{posix_call.start_ns}} : $t.{{posix_rw_time.start_ns}}"},
         {"end_ns", "$now"}};
     Elements state = {{"offset", "$off + $ret"}, {last_field, "$end"}, {"last_op", std::to_string(reads ? io::op_read : io::op_write)},
-                      {"stride0_first_ns", "$stride == 0 && $s.{{io_state.stride0_first_ns}} == 0 ? $now : $s.{{io_state.stride0_first_ns}}"}};
+                      {"stride0_first_ns", "$stride == 0 && $s.{{posix_state.stride0_first_ns}} == 0 ? $now : $s.{{posix_state.stride0_first_ns}}"}};
     auto seen = [](const char* var) {
       std::string v(var);
-      return tuple_of("io_seen", {{"count", v + ".{{io_seen.count}} + 1"},
-                                  {"first_ns", v + ".{{io_seen.count}} == 0 ? $now : " + v + ".{{io_seen.first_ns}}"}});
+      return tuple_of("posix_seen", {{"count", v + ".{{posix_seen.count}} + 1"},
+                                  {"first_ns", v + ".{{posix_seen.count}} == 0 ? $now : " + v + ".{{posix_seen.first_ns}}"}});
     };
     std::string counts_map = ref(reads ? IoMap::io_reads : IoMap::io_writes);
     std::string times_map = ref(reads ? IoMap::io_rtime : IoMap::io_wtime);
@@ -224,9 +182,9 @@ struct Probes {
                   {{"last", static_cast<int>(reads ? io::state_last_read : io::state_last_written)},
                    {"counts_map", counts_map}, {"times_map", times_map},
                    {"sizes_map", ref(reads ? IoMap::io_rsize : IoMap::io_wsize)},
-                   {"counts", indented(tuple_update(counts_map, "$id", "$r", "io_rw", counts), 2)},
-                   {"times", indented(tuple_update(times_map, "$id", "$t", "io_rw_time", times), 2)},
-                   {"state", indented(tuple_update(ref(IoMap::io_state), "$id", "$s", "io_state", state), 2)},
+                   {"counts", indented(tuple_update(counts_map, "$id", "$r", "posix_rw", counts), 2)},
+                   {"times", indented(tuple_update(times_map, "$id", "$t", "posix_rw_time", times), 2)},
+                   {"state", indented(tuple_update(ref(IoMap::io_state), "$id", "$s", "posix_state", state), 2)},
                    {"size_seen", seen("$h")}, {"stride_seen", seen("$g")}});
   }
 
@@ -262,7 +220,7 @@ struct Probes {
   void by_descriptor() {
     if (has("lseek")) {
       fd_entry("lseek", tag_seek, arg("fd"), "0", "0");
-      std::string state = tuple_update(ref(IoMap::io_state), "$id", "$s", "io_state", {{"offset", "$ret"}});
+      std::string state = tuple_update(ref(IoMap::io_state), "$id", "$s", "posix_state", {{"offset", "$ret"}});
       exit("lseek", tag_seek,
            on_record("$ret >= 0", "$s = " + ref(IoMap::io_state) + "[$id];\n" + state + counted(IoMap::io_seeks) +
                                       timed(IoMap::io_meta_ns)));
@@ -281,15 +239,15 @@ struct Probes {
     // Close: the descriptor is the record's no more; the last bytes start again from 0.
     fd_entry("close", tag_close, arg("fd"), arg("fd"), "0");
     exit("close", tag_close,
-         render("io_close",
-                {{"state", tuple_update(ref(IoMap::io_state), "$id", "$s", "io_state", {{"last_read", "0"}, {"last_written", "0"}})},
-                 {"close", tuple_of("io_close", {{"first_ns", "$k.{{io_close.first_ns}} == 0 ? $c.{{io_call.start_ns}} : $k.{{io_close.first_ns}}"},
+         render("io_on_close",
+                {{"state", tuple_update(ref(IoMap::io_state), "$id", "$s", "posix_state", {{"last_read", "0"}, {"last_written", "0"}})},
+                 {"close", tuple_of("posix_close", {{"first_ns", "$k.{{posix_close.first_ns}} == 0 ? $c.{{posix_call.start_ns}} : $k.{{posix_close.first_ns}}"},
                                                  {"last_ns", "$now"}})},
                  {"timed", timed(IoMap::io_meta_ns)}}));
     // dup, dup2, dup3 and fcntl F_DUPFD(_CLOEXEC): one more descriptor of the record, an open
     // and a dup, without resetting its offset.
-    std::string dup = render("io_dup", {{"opens", indented(opens_update({{"count", "$o.{{io_opens.count}} + 1"},
-                                                                          {"dups", "$o.{{io_opens.dups}} + 1"}}) +
+    std::string dup = render("io_dup", {{"opens", indented(opens_update({{"count", "$o.{{posix_opens.count}} + 1"},
+                                                                          {"dups", "$o.{{posix_opens.dups}} + 1"}}) +
                                                                 timed(IoMap::io_meta_ns),
                                                             2)}});
     for (auto [name, fd] : {std::pair{"dup", "fildes"}, {"dup2", "oldfd"}, {"dup3", "oldfd"}}) {
@@ -313,7 +271,7 @@ struct Probes {
     }
     probe(fileno_point("uprobe", plan), "",
           render("io_entry_path", {{"call", call(tag_fileno, "(int64)0", "(int64)0", "(int64)0")}}));
-    std::string opens = opens_update({{"count", "$o.{{io_opens.count}} + 1"}, {"filenos", "$o.{{io_opens.filenos}} + 1"}});
+    std::string opens = opens_update({{"count", "$o.{{posix_opens.count}} + 1"}, {"filenos", "$o.{{posix_opens.filenos}} + 1"}});
     probe(fileno_point("uretprobe", plan), "",
           render("io_fileno_exit", {{"tag", int(tag_fileno)}, {"opens", indented(opens + timed(IoMap::io_meta_ns), 4)}}));
   }
@@ -332,7 +290,7 @@ void Probes::stats() {
   // template): its mode is read from the caller's buffer once the call has filled it.
   auto body = [&](const char* type, const char* mode) {
     return render("io_stat", {{"type", type}, {"mode", mode}, {"fd_tag", int(tag_stat_fd)},
-                              {"counted", indented(counted_stat, 4)}, words(filled("$c.{{io_call.subject}}"), 4),
+                              {"counted", indented(counted_stat, 4)}, words(filled("$c.{{posix_call.subject}}"), 4),
                               {"recorded", recorded_test(plan)}, {"find", indented(find_or_make_record(), 6)},
                               {"counted_path", indented(counted_stat, 6)}});
   };
@@ -365,7 +323,7 @@ void Probes::renames() {
   // the first record renamed to it.
   std::string body =
       render("io_rename", {{"source", indented(counted(IoMap::io_rename_src, "$from") + timed(IoMap::io_meta_ns, "$from"), 4)},
-                           words(filled("$c.{{io_call.arg}}"), 4), {"recorded", recorded_test(plan)},
+                           words(filled("$c.{{posix_call.arg}}"), 4), {"recorded", recorded_test(plan)},
                            {"find", indented(find_or_make_record(), 6)}, {"target", indented(counted(IoMap::io_rename_tgt), 6)}});
   for (const char* name : {"rename", "renameat", "renameat2"}) {
     if (!has(name)) continue;
@@ -383,10 +341,10 @@ std::string io_posix_begin() {
   using enum IoMap;
   const std::string id = "(int64)0", id_and_value = "(int64)0, (int64)0";
   for (auto [map, key, value] :
-       {std::tuple{io_state, id, zero_tuple("io_state")}, {io_reads, id, zero_tuple("io_rw")}, {io_writes, id, zero_tuple("io_rw")},
-        {io_opens, id, zero_tuple("io_opens")}, {io_rtime, id, zero_tuple("io_rw_time")}, {io_wtime, id, zero_tuple("io_rw_time")},
-        {io_close, id, zero_tuple("io_close")}, {io_rsize, id_and_value, zero_tuple("io_seen")},
-        {io_wsize, id_and_value, zero_tuple("io_seen")}, {io_stride, id_and_value, zero_tuple("io_seen")},
+       {std::tuple{io_state, id, zero_tuple("posix_state")}, {io_reads, id, zero_tuple("posix_rw")}, {io_writes, id, zero_tuple("posix_rw")},
+        {io_opens, id, zero_tuple("posix_opens")}, {io_rtime, id, zero_tuple("posix_rw_time")}, {io_wtime, id, zero_tuple("posix_rw_time")},
+        {io_close, id, zero_tuple("posix_close")}, {io_rsize, id_and_value, zero_tuple("posix_seen")},
+        {io_wsize, id_and_value, zero_tuple("posix_seen")}, {io_stride, id_and_value, zero_tuple("posix_seen")},
         {_io_ids, std::string("(uint64)0"), std::string("(int64)0")}, {io_renamed, id, std::string("(int64)0")}}) {
     out += render("io_begin_typed", {{"map", ref(map)}, {"key", key}, {"value", value}});
   }

@@ -102,6 +102,81 @@ std::string figure(const std::string& svg, const std::string& note) {
 
 }  // namespace
 
+namespace {
+
+// Where values land on a line chart's plot.
+struct Plot {
+  Axis x, y;
+  double width = 0, height = 0, bottom = 0;
+  double at_x(double v) const { return left + (v - x.lo) / (x.hi - x.lo) * width; }
+  double at_y(double v) const { return bottom - (v - y.lo) / (y.hi - y.lo) * height; }
+};
+
+std::string x_axis(const Plot& plot) {
+  std::string out = "<g class=\"axis x\">\n";
+  for (double t : plot.x.ticks) {
+    out += fmt::format("<line class=\"tick\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", px(plot.at_x(t)),
+                       px(plot.bottom), px(plot.bottom + 5));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{} s</text>\n", px(plot.at_x(t)),
+                       px(plot.bottom + 18), tick(t));
+  }
+  out += fmt::format("<line class=\"edge\" x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>\n", px(left), px(chart_width - right),
+                     px(plot.bottom), px(plot.bottom));
+  out += fmt::format("<text class=\"axis-title\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">seconds since the run started "
+                     "(each point at the end of its window)</text>\n</g>\n",
+                     px(left + plot.width / 2), px(plot.bottom + 38));
+  return out;
+}
+
+// One series: a polyline for each run of windows with values (a window without one leaves a
+// gap), and a point with its value for each window.
+std::string series_lines(const LineChart& c, std::size_t l, const std::vector<Window>& windows, const std::vector<double>& xs,
+                         const Plot& plot, double radius) {
+  const Line& line = c.lines[l];
+  const char* color = palette[l % std::size(palette)];
+  std::string out = fmt::format("<g class=\"line\" data-line=\"{}\">\n", html_text(line.name.empty() ? c.series : line.name));
+  std::string points;
+  auto flush = [&] {
+    if (points.empty()) return;
+    out += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", color, points);
+    points.clear();
+  };
+  for (std::size_t i = 0; i < windows.size() && i < line.y.size(); ++i) {
+    if (!line.y[i] || !std::isfinite(*line.y[i])) {
+      flush();
+      continue;
+    }
+    points += (points.empty() ? "" : " ") + px(plot.at_x(xs[i])) + "," + px(plot.at_y(*line.y[i]));
+  }
+  flush();
+  for (std::size_t i = 0; i < windows.size() && i < line.y.size(); ++i) {
+    if (!line.y[i] || !std::isfinite(*line.y[i])) continue;
+    const Window& w = windows[i];
+    std::string tip = fmt::format("{}window {} ({:.2f} s{}): {}{}", line.name.empty() ? "" : printable(line.name, false) + ", ",
+                                  w.index, w.seconds(), w.final ? ", last" : "", readable(*line.y[i]),
+                                  c.unit.empty() ? "" : " " + c.unit);
+    out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"{:.1f}\" fill=\"{}\" data-x=\"{}\" data-y=\"{}\" data-window=\"{}\">"
+                       "<title>{}</title></circle>\n",
+                       px(plot.at_x(xs[i])), px(plot.at_y(*line.y[i])), radius, color, exact(xs[i]), exact(*line.y[i]), w.index,
+                       entities(tip));
+  }
+  return out + "</g>\n";
+}
+
+std::string legend_text(const LineChart& c, const Plot& plot) {
+  std::string out = "<g class=\"legend\">\n";
+  for (std::size_t l = 0; l < c.lines.size(); ++l) {
+    double lx = left + static_cast<double>(l % 3) * (plot.width / 3), ly = plot.bottom + 60 + static_cast<double>(l / 3) * 20;
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"4\" fill=\"{}\"/>", px(lx), px(ly - 5),
+                       palette[l % std::size(palette)]);
+    out += fmt::format("<text x=\"{}\" y=\"{}\">{}<title>{}</title></text>\n", px(lx + 20), px(ly), short_text(c.lines[l].name, 36),
+                       html_text(c.lines[l].name));
+  }
+  return out + "</g>\n";
+}
+
+}  // namespace
+
 // One line per series name, points at each window's end (seconds since the run started).
 std::string line_chart(const LineChart& c, const std::vector<Window>& windows, Clock::time_point start, double run_seconds) {
   std::vector<double> xs;
@@ -115,80 +190,31 @@ std::string line_chart(const LineChart& c, const std::vector<Window>& windows, C
         hi = any ? std::max(hi, *v) : *v;
         any = true;
       }
-  Axis y = nice_axis(lo, hi, true);
+  Plot plot;
+  plot.y = nice_axis(lo, hi, true);
   // The x axis ends with the run, its ticks at round seconds within it.
-  Axis x = nice_axis(0, std::max(run_seconds, xs.empty() ? 0.0 : xs.back()), true);
+  plot.x = nice_axis(0, std::max(run_seconds, xs.empty() ? 0.0 : xs.back()), true);
   if (double end = std::max(run_seconds, xs.empty() ? 0.0 : xs.back()); end > 0) {
-    x.hi = end;
-    while (x.ticks.size() > 2 && x.ticks.back() > end * (1 + 1e-9)) x.ticks.pop_back();
+    plot.x.hi = end;
+    while (plot.x.ticks.size() > 2 && plot.x.ticks.back() > end * (1 + 1e-9)) plot.x.ticks.pop_back();
   }
   bool legend = c.lines.size() > 1 || (c.lines.size() == 1 && !c.lines[0].name.empty());
   std::size_t legend_rows = legend ? (c.lines.size() + 2) / 3 : 0;
-  double plot_bottom = 250, height = plot_bottom + 50 + static_cast<double>(legend_rows) * 20 + (legend ? 6 : 0);
-  double plot_w = chart_width - left - right, plot_h = plot_bottom - top;
-  auto at_x = [&](double v) { return left + (v - x.lo) / (x.hi - x.lo) * plot_w; };
-  auto at_y = [&](double v) { return plot_bottom - (v - y.lo) / (y.hi - y.lo) * plot_h; };
+  plot.bottom = 250;
+  double height = plot.bottom + 50 + static_cast<double>(legend_rows) * 20 + (legend ? 6 : 0);
+  plot.width = chart_width - left - right;
+  plot.height = plot.bottom - top;
   // Smaller points when there are many windows, so that the line stays readable.
-  double radius = std::clamp(plot_w / static_cast<double>(std::max<std::size_t>(xs.size(), 1)) / 4, 1.2, 3.5);
+  double radius = std::clamp(plot.width / static_cast<double>(std::max<std::size_t>(xs.size(), 1)) / 4, 1.2, 3.5);
 
   std::string out = svg_open(c.series, height, c.title);
-  out += frame(c.title, c.lower_bound, y, c.y_title, plot_bottom);
-  out += "<g class=\"axis x\">\n";
-  for (double t : x.ticks) {
-    out += fmt::format("<line class=\"tick\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>", px(at_x(t)), px(plot_bottom),
-                       px(plot_bottom + 5));
-    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{} s</text>\n", px(at_x(t)), px(plot_bottom + 18), tick(t));
-  }
-  out += fmt::format("<line class=\"edge\" x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>\n", px(left), px(chart_width - right),
-                     px(plot_bottom), px(plot_bottom));
-  out += fmt::format("<text class=\"axis-title\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">seconds since the run started "
-                     "(each point at the end of its window)</text>\n</g>\n",
-                     px(left + plot_w / 2), px(plot_bottom + 38));
+  out += frame(c.title, c.lower_bound, plot.y, c.y_title, plot.bottom);
+  out += x_axis(plot);
   if (!any)
     out += fmt::format("<text class=\"empty\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no window has a value</text>\n",
-                       px(left + plot_w / 2), px(top + plot_h / 2));
-  for (std::size_t l = 0; l < c.lines.size(); ++l) {
-    const Line& line = c.lines[l];
-    const char* color = palette[l % std::size(palette)];
-    out += fmt::format("<g class=\"line\" data-line=\"{}\">\n", html_text(line.name.empty() ? c.series : line.name));
-    // A polyline for each run of windows with values: a window without one leaves a gap.
-    std::string points;
-    auto flush = [&] {
-      if (points.empty()) return;
-      out += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", color, points);
-      points.clear();
-    };
-    for (std::size_t i = 0; i < windows.size() && i < line.y.size(); ++i) {
-      if (!line.y[i] || !std::isfinite(*line.y[i])) {
-        flush();
-        continue;
-      }
-      points += (points.empty() ? "" : " ") + px(at_x(xs[i])) + "," + px(at_y(*line.y[i]));
-    }
-    flush();
-    for (std::size_t i = 0; i < windows.size() && i < line.y.size(); ++i) {
-      if (!line.y[i] || !std::isfinite(*line.y[i])) continue;
-      const Window& w = windows[i];
-      std::string tip = fmt::format("{}window {} ({:.2f} s{}): {}{}", line.name.empty() ? "" : printable(line.name, false) + ", ",
-                                    w.index, w.seconds(), w.final ? ", last" : "", readable(*line.y[i]),
-                                    c.unit.empty() ? "" : " " + c.unit);
-      out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"{:.1f}\" fill=\"{}\" data-x=\"{}\" data-y=\"{}\" data-window=\"{}\">"
-                         "<title>{}</title></circle>\n",
-                         px(at_x(xs[i])), px(at_y(*line.y[i])), radius, color, exact(xs[i]), exact(*line.y[i]), w.index, entities(tip));
-    }
-    out += "</g>\n";
-  }
-  if (legend) {
-    out += "<g class=\"legend\">\n";
-    for (std::size_t l = 0; l < c.lines.size(); ++l) {
-      double lx = left + static_cast<double>(l % 3) * (plot_w / 3), ly = plot_bottom + 60 + static_cast<double>(l / 3) * 20;
-      out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"4\" fill=\"{}\"/>", px(lx), px(ly - 5),
-                         palette[l % std::size(palette)]);
-      out += fmt::format("<text x=\"{}\" y=\"{}\">{}<title>{}</title></text>\n", px(lx + 20), px(ly), short_text(c.lines[l].name, 36),
-                         html_text(c.lines[l].name));
-    }
-    out += "</g>\n";
-  }
+                       px(left + plot.width / 2), px(top + plot.height / 2));
+  for (std::size_t l = 0; l < c.lines.size(); ++l) out += series_lines(c, l, windows, xs, plot, radius);
+  if (legend) out += legend_text(c, plot);
   return figure(out, c.note);
 }
 

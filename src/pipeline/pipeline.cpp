@@ -5,12 +5,12 @@
 
 #include <fmt/format.h>
 
-#include "check/check.hpp"
 #include "codegen/codegen.hpp"
 #include "target/description.hpp"
 #include "kernel/list.hpp"
 #include "parse/parse.hpp"
-#include "run/preflight.hpp"
+#include "diag/exit_status.hpp"
+#include "pipeline/trace.hpp"
 #include "symbols/elf_symbols.hpp"
 #include "symbols/match.hpp"
 #include "target/resolve.hpp"
@@ -19,8 +19,6 @@ namespace ebpfgen::pipeline {
 
 namespace {
 
-using namespace ebpfgen::run;
-
 // --targets: what the target resolves to now.
 int show_target(const ast::Target& target, const kernel::Facts& facts) {
   std::cout << "target: " << shown(target::description(target)) << "\n";
@@ -28,73 +26,25 @@ int show_target(const ast::Target& target, const kernel::Facts& facts) {
   return 0;
 }
 
-// --emit shows what a container resolves to; the program itself takes it as $1, so it
-// can still be written for a container that is not running here.
-std::vector<std::string> container_facts(const ast::Target& target, const kernel::Facts& facts) {
-  try {
-    return target::resolve_target(target, facts).facts;
-  } catch (const target::TargetError& e) {
-    std::cerr << "ebpfgen: warning: " << shown(e.what()) << "\n";
-    return {"not found when this program was made: give its mount namespace inode as $1 (ebpfgen --targets shows it)"};
-  }
-}
-
-// The spec as parsed, with the command line's replacements; nothing when a replacement
-// does not fit the spec (said on stderr).
-std::optional<ast::Spec> spec_of(const Request& r) {
-  auto spec = r.source.text.empty() && r.action == Action::Targets ? ast::Spec{} : parse_spec(r.source);
-  if (r.target) {
-    // --container NAME names another container of the spec's runtime, unless --runtime says otherwise.
-    std::string runtime;
-    if (spec.target && spec.target->kind == ast::TargetKind::Container) runtime = spec.target->runtime;
-    spec.target = r.target;
-    if (spec.target->kind == ast::TargetKind::Container) spec.target->runtime = runtime;
-  }
-  if (r.runtime) {
-    if (!spec.target || spec.target->kind != ast::TargetKind::Container) {
-      print_error("--runtime is for a container target");
-      return std::nullopt;
-    }
-    spec.target->runtime = *r.runtime;
-  }
-  if (r.descendants) {
-    if (!spec.target || spec.target->kind != ast::TargetKind::Pid) {
-      print_error("--descendants is for a pid target");
-      return std::nullopt;
-    }
-    spec.target->descendants = true;
-  }
-  if (r.duration_ms) spec.duration = ast::Duration{*r.duration_ms, {}};
-  return spec;
-}
-
 }  // namespace
 
 int run(const Request& r) {
   try {
-    auto spec = spec_of(r);
-    if (!spec) return exit_usage_error;
+    auto spec = spec_of(r.source, r.overrides, r.action);
     if (r.action == Action::Targets) {
       auto options = r.kernel;
       options.read_syscalls = false;
-      return show_target(spec->target.value_or(ast::Target{}), kernel::read_facts(options));
+      return show_target(spec.target.value_or(ast::Target{}), kernel::read_facts(options));
     }
     auto facts = kernel::read_facts(r.kernel);
-    // A --cgroup is not in the spec, so its directory is not a spec error but a target not found.
-    if (r.target_is_cgroup_option) {
-      if (auto missing = target::missing_cgroup(spec->target->value, facts.cgroup2); !missing.empty()) {
-        throw target::TargetError(missing);
-      }
+    auto checked = prepare(spec, facts, r.action, r.overrides.target_is_cgroup_option);
+    switch (r.action) {
+      case Action::Emit: std::cout << generate_program(checked, r.source); return exit_success;
+      case Action::Run: return trace(std::move(checked), r.source, facts, r.run);
+      default: return exit_success;
     }
-    auto checked = check_program(*spec, facts);
-    if (r.action == Action::Emit) {
-      if (checked.target.kind == ast::TargetKind::Container) {
-        checked.target_facts = checked.resolved ? checked.resolved->facts : container_facts(checked.target, facts);
-      }
-      std::cout << generate_program(checked, r.source);
-    }
-    if (r.action == Action::Run) return run_spec(checked, r.source, facts, r.run);
-    return 0;
+  } catch (const UsageError& e) {
+    return fail(exit_usage_error, e.what());
   } catch (const SpecError& e) {
     std::cerr << render(r.source, e);
     return exit_spec_error;
@@ -123,6 +73,7 @@ int list_probes(const std::string& pattern, bool verbose) {
 int list_symbols(const std::string& binary_name, const std::optional<std::string>& pattern,
                  const std::optional<ast::Target>& target) {
   try {
+    if (target) check_target_option(*target);
     std::string name = binary_name;
     if (name.find('/') != std::string::npos && name.front() != '/') name = std::filesystem::absolute(name).string();
     auto root = target::binaries_root(target::resolve_target(target.value_or(ast::Target{}), kernel::read_facts({.read_syscalls = false})));
@@ -138,6 +89,8 @@ int list_symbols(const std::string& binary_name, const std::optional<std::string
       std::cout << "\n";
     }
     std::cerr << fmt::format("{} function{} in {}\n", functions.size(), functions.size() == 1 ? "" : "s", shown(binary));
+  } catch (const UsageError& e) {
+    return fail(exit_usage_error, e.what());
   } catch (const symbols::Error& e) {
     std::vector<std::string> notes;
     for (const auto& note : e.notes) notes.push_back("note: " + note);

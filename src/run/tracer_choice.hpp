@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "check/check.hpp"
-#include "run/run_spec.hpp"
+#include "run/options.hpp"
 
 namespace ebpfgen::run {
 

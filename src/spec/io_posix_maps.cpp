@@ -24,12 +24,12 @@ bool is_io_map(std::string_view name) {
 }
 
 const std::vector<Layout>& io_posix_layouts() {
-#define EBPFGEN_NAME(name) #name,
+#define EBPFGEN_NAME(layout, name) #name,
   static const std::vector<Layout> layouts = {
-      {"io_file", {EBPFGEN_IO_FILE(EBPFGEN_NAME)}},   {"io_state", {EBPFGEN_IO_STATE(EBPFGEN_NAME)}},
-      {"io_rw", {EBPFGEN_IO_RW(EBPFGEN_NAME)}},       {"io_rw_time", {EBPFGEN_IO_RW_TIME(EBPFGEN_NAME)}},
-      {"io_opens", {EBPFGEN_IO_OPENS(EBPFGEN_NAME)}}, {"io_close", {EBPFGEN_IO_CLOSE(EBPFGEN_NAME)}},
-      {"io_seen", {EBPFGEN_IO_SEEN(EBPFGEN_NAME)}},   {"io_call", {EBPFGEN_IO_CALL(EBPFGEN_NAME)}},
+      {"posix_file", {EBPFGEN_IO_FILE(EBPFGEN_NAME, _)}},   {"posix_state", {EBPFGEN_IO_STATE(EBPFGEN_NAME, _)}},
+      {"posix_rw", {EBPFGEN_IO_RW(EBPFGEN_NAME, _)}},       {"posix_rw_time", {EBPFGEN_IO_RW_TIME(EBPFGEN_NAME, _)}},
+      {"posix_opens", {EBPFGEN_IO_OPENS(EBPFGEN_NAME, _)}}, {"posix_close", {EBPFGEN_IO_CLOSE(EBPFGEN_NAME, _)}},
+      {"posix_seen", {EBPFGEN_IO_SEEN(EBPFGEN_NAME, _)}},   {"posix_call", {EBPFGEN_IO_CALL(EBPFGEN_NAME, _)}},
   };
 #undef EBPFGEN_NAME
   return layouts;

@@ -15,14 +15,14 @@ namespace ebpfgen::io {
 // Every map, in the order the program prints and clears them: X(name, kind, key, layout, meaning).
 #define EBPFGEN_IO_POSIX_MAPS(X)                                                                                      \
   X(io_t0, Result, "", "", "the run's start (kernel ns): the timestamps count from it")                               \
-  X(io_file, Result, "record", "io_file", "the record's process, its user and the path as opened")                    \
-  X(io_state, Result, "record", "io_state", "where the record's next access starts, and what it last did")            \
-  X(io_reads, Result, "record", "io_rw", "the reads' counts")                                                         \
-  X(io_writes, Result, "record", "io_rw", "the writes' counts")                                                       \
-  X(io_rtime, Result, "record", "io_rw_time", "the reads' times")                                                     \
-  X(io_wtime, Result, "record", "io_rw_time", "the writes' times")                                                    \
-  X(io_opens, Result, "record", "io_opens", "opens, dups and filenos")                                                \
-  X(io_close, Result, "record", "io_close", "the first and the latest close")                                          \
+  X(io_file, Result, "record", "posix_file", "the record's process, its user and the path as opened")                    \
+  X(io_state, Result, "record", "posix_state", "where the record's next access starts, and what it last did")            \
+  X(io_reads, Result, "record", "posix_rw", "the reads' counts")                                                         \
+  X(io_writes, Result, "record", "posix_rw", "the writes' counts")                                                       \
+  X(io_rtime, Result, "record", "posix_rw_time", "the reads' times")                                                     \
+  X(io_wtime, Result, "record", "posix_rw_time", "the writes' times")                                                    \
+  X(io_opens, Result, "record", "posix_opens", "opens, dups and filenos")                                                \
+  X(io_close, Result, "record", "posix_close", "the first and the latest close")                                          \
   X(io_seeks, Result, "record", "", "successful seeks")                                                               \
   X(io_stats, Result, "record", "", "successful stats of a regular file")                                              \
   X(io_mmaps, Result, "record", "", "successful mmaps")                                                               \
@@ -32,11 +32,11 @@ namespace ebpfgen::io {
   X(io_meta_ns, Result, "record", "", "the time in metadata calls (ns)")                                              \
   X(io_rename_src, Result, "record", "", "renames away from the record's path")                                       \
   X(io_rename_tgt, Result, "record", "", "renames to it")                                                             \
-  X(io_rsize, Result, "record, size", "io_seen", "the exact histogram of read sizes")                                  \
-  X(io_wsize, Result, "record, size", "io_seen", "the exact histogram of write sizes")                                 \
-  X(io_stride, Result, "record, stride", "io_seen", "the exact histogram of strides")                                  \
+  X(io_rsize, Result, "record, size", "posix_seen", "the exact histogram of read sizes")                                  \
+  X(io_wsize, Result, "record, size", "posix_seen", "the exact histogram of write sizes")                                 \
+  X(io_stride, Result, "record, stride", "posix_seen", "the exact histogram of strides")                                  \
   X(io_renamed, Result, "record", "", "the record the path was first renamed from")                                   \
-  X(_io_call, Helper, "tid", "io_call", "what an entry probe saw, for its exit")                                      \
+  X(_io_call, Helper, "tid", "posix_call", "what an entry probe saw, for its exit")                                      \
   X(_io_fd, Helper, "pid, fd", "", "a descriptor's record")                                                           \
   X(_io_rec, Helper, "pid, path", "", "a path's record")                                                              \
   X(_io_ids, Helper, "tid", "", "how many records the thread has made")
@@ -52,43 +52,33 @@ std::string_view name_of(IoMap map);               // without '@'
 std::string ref(IoMap map);                        // `@name`
 bool is_io_map(std::string_view name);             // with or without '@'
 
-// The tuple layouts, each X(field): the enums below and the names templates use.
-#define EBPFGEN_IO_FILE(X) X(pid) X(uid) X(path)
-#define EBPFGEN_IO_STATE(X) X(offset) X(last_read) X(last_written) X(last_op) X(alignment) X(stride0_first_ns)
-#define EBPFGEN_IO_RW(X) X(count) X(bytes) X(max_byte) X(seq) X(consec) X(switches) X(file_not_aligned) X(mem_not_aligned)
-#define EBPFGEN_IO_RW_TIME(X) X(time_ns) X(max_time_ns) X(max_time_size) X(start_ns) X(end_ns)
-#define EBPFGEN_IO_OPENS(X) X(count) X(dups) X(start_ns) X(end_ns) X(mode) X(filenos)
-#define EBPFGEN_IO_CLOSE(X) X(first_ns) X(last_ns)
-#define EBPFGEN_IO_SEEN(X) X(count) X(first_ns)
+// The tuple layouts, each X(layout, field): the enums below and the names templates use.
+#define EBPFGEN_IO_FILE(X, L) X(L, pid) X(L, uid) X(L, path)
+#define EBPFGEN_IO_STATE(X, L) \
+  X(L, offset) X(L, last_read) X(L, last_written) X(L, last_op) X(L, alignment) X(L, stride0_first_ns)
+#define EBPFGEN_IO_RW(X, L) \
+  X(L, count) X(L, bytes) X(L, max_byte) X(L, seq) X(L, consec) X(L, switches) X(L, file_not_aligned) X(L, mem_not_aligned)
+#define EBPFGEN_IO_RW_TIME(X, L) X(L, time_ns) X(L, max_time_ns) X(L, max_time_size) X(L, start_ns) X(L, end_ns)
+#define EBPFGEN_IO_OPENS(X, L) X(L, count) X(L, dups) X(L, start_ns) X(L, end_ns) X(L, mode) X(L, filenos)
+#define EBPFGEN_IO_CLOSE(X, L) X(L, first_ns) X(L, last_ns)
+#define EBPFGEN_IO_SEEN(X, L) X(L, count) X(L, first_ns)
 // An entry's call for its exit: its tag, the record (or the path's address), its start, and
 // two values of the call (a mode, an offset, a buffer, a descriptor, a new name; its buffer's
 // alignment).
-#define EBPFGEN_IO_CALL(X) X(tag) X(subject) X(start_ns) X(arg) X(aligned)
+#define EBPFGEN_IO_CALL(X, L) X(L, tag) X(L, subject) X(L, start_ns) X(L, arg) X(L, aligned)
 
-#define EBPFGEN_STATE_FIELD(name) state_##name,
-enum State : std::size_t { EBPFGEN_IO_STATE(EBPFGEN_STATE_FIELD) state_fields };
-#undef EBPFGEN_STATE_FIELD
+#define EBPFGEN_ENUMERATOR(prefix, name) prefix##_##name,
+enum State : std::size_t { EBPFGEN_IO_STATE(EBPFGEN_ENUMERATOR, state) state_fields };
 // A record's reads' or writes' elements, as the report gathers them (Record::reads, writes): the
 // counts of @io_reads or @io_writes, then the times of @io_rtime or @io_wtime from rw_time_ns on.
 // Two tuples, as one would not fit the probe's 512-byte BPF stack twice (read, then written back).
-#define EBPFGEN_RW_FIELD(name) rw_##name,
-enum Rw : std::size_t { EBPFGEN_IO_RW(EBPFGEN_RW_FIELD) EBPFGEN_IO_RW_TIME(EBPFGEN_RW_FIELD) rw_fields };
-#undef EBPFGEN_RW_FIELD
-#define EBPFGEN_OPEN_FIELD(name) open_##name,
-enum Opens : std::size_t { EBPFGEN_IO_OPENS(EBPFGEN_OPEN_FIELD) open_fields };
-#undef EBPFGEN_OPEN_FIELD
-#define EBPFGEN_CLOSE_FIELD(name) close_##name,
-enum Close : std::size_t { EBPFGEN_IO_CLOSE(EBPFGEN_CLOSE_FIELD) close_fields };
-#undef EBPFGEN_CLOSE_FIELD
-#define EBPFGEN_SEEN_FIELD(name) seen_##name,
-enum SeenField : std::size_t { EBPFGEN_IO_SEEN(EBPFGEN_SEEN_FIELD) seen_fields };
-#undef EBPFGEN_SEEN_FIELD
-#define EBPFGEN_FILE_FIELD(name) file_##name,
-enum FileField : std::size_t { EBPFGEN_IO_FILE(EBPFGEN_FILE_FIELD) file_fields };
-#undef EBPFGEN_FILE_FIELD
-#define EBPFGEN_CALL_FIELD(name) call_##name,
-enum Call : std::size_t { EBPFGEN_IO_CALL(EBPFGEN_CALL_FIELD) call_fields };
-#undef EBPFGEN_CALL_FIELD
+enum Rw : std::size_t { EBPFGEN_IO_RW(EBPFGEN_ENUMERATOR, rw) EBPFGEN_IO_RW_TIME(EBPFGEN_ENUMERATOR, rw) rw_fields };
+enum Opens : std::size_t { EBPFGEN_IO_OPENS(EBPFGEN_ENUMERATOR, open) open_fields };
+enum Close : std::size_t { EBPFGEN_IO_CLOSE(EBPFGEN_ENUMERATOR, close) close_fields };
+enum SeenField : std::size_t { EBPFGEN_IO_SEEN(EBPFGEN_ENUMERATOR, seen) seen_fields };
+enum FileField : std::size_t { EBPFGEN_IO_FILE(EBPFGEN_ENUMERATOR, file) file_fields };
+enum Call : std::size_t { EBPFGEN_IO_CALL(EBPFGEN_ENUMERATOR, call) call_fields };
+#undef EBPFGEN_ENUMERATOR
 // @io_state's last_op: what the record's last access was.
 enum LastOp : int { op_none = 0, op_read = 1, op_write = 2 };
 inline constexpr std::size_t rw_count_fields = rw_time_ns;  // @io_reads' and @io_writes' elements

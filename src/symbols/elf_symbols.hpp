@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -24,6 +25,13 @@ struct Function {
   std::string demangled;  // equal to mangled for a name that is not C++
   std::uint64_t address = 0;
   std::uint64_t size = 0;
+};
+
+// A binary found and its functions read (target/binaries.hpp), or why it was not.
+struct Binary {
+  std::string path;  // as found: with the root it was looked up under
+  std::vector<Function> functions;
+  std::optional<Error> error;
 };
 
 // Defined functions from .symtab and .dynsym, one per mangled name, sorted by

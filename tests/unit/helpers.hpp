@@ -8,6 +8,7 @@
 #include "codegen/codegen.hpp"
 #include "diag/diagnostic.hpp"
 #include "parse/parse.hpp"
+#include "pipeline/prepare.hpp"
 
 namespace test {
 
@@ -32,8 +33,7 @@ inline std::string errors_of(const std::string& text) {
   auto src = source(text);
   try {
     auto spec = ebpfgen::parse_spec(src);
-    auto checked = ebpfgen::check_spec(spec, machine());
-    if (ebpfgen::has_uprobes(checked)) ebpfgen::resolve_functions(checked, {});
+    ebpfgen::pipeline::prepare(spec, machine(), ebpfgen::pipeline::Action::Check);
     return "";
   } catch (const ebpfgen::SpecError& e) {
     return ebpfgen::render(src, e);
@@ -42,9 +42,7 @@ inline std::string errors_of(const std::string& text) {
 
 // Checked as ebpfgen checks it: uprobe functions looked up in the binaries on this machine.
 inline ebpfgen::CheckedSpec checked(const std::string& text) {
-  auto spec = ebpfgen::check_spec(ebpfgen::parse_spec(source(text)), machine());
-  if (ebpfgen::has_uprobes(spec)) ebpfgen::resolve_functions(spec, {});
-  return spec;
+  return ebpfgen::pipeline::prepare(ebpfgen::parse_spec(source(text)), machine(), ebpfgen::pipeline::Action::Check);
 }
 
 inline std::string program(const std::string& text) {

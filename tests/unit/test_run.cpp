@@ -3,7 +3,7 @@
 #include "run/bpftrace.hpp"
 #include "run/preflight.hpp"
 #include "run/map_failures.hpp"
-#include "run/run_spec.hpp"
+#include "run/bpftrace_errors.hpp"
 #include "report/format.hpp"
 
 #include <set>

@@ -1,15 +1,10 @@
-// `ebpfgen --run`: checks the machine, runs the generated program under
-// bpftrace, and reports metrics per window and for the whole run.
+// How `ebpfgen --run` runs: the report's format and files, the tracer to use.
 #pragma once
 
-#include <optional>
 #include <string>
 
-#include "check/check.hpp"
-#include "diag/diagnostic.hpp"
 #include "export/export.hpp"
 #include "report/format.hpp"
-#include "target/resolve.hpp"
 
 namespace ebpfgen::run {
 
@@ -23,13 +18,5 @@ struct RunOptions {
   std::string bpftrace = "bpftrace";
   exporter::ExportOptions exports;  // --serve, --textfile
 };
-
-// Returns the exit status (see preflight.hpp). The target is resolved here unless the
-// check stage already resolved it (spec.resolved).
-int run_spec(const CheckedSpec& spec, const Source& source, const kernel::Facts& facts, const RunOptions& options);
-
-// The spec line that produced line `line` of a generated program: the
-// nearest "// file:N: text" comment above it, or "" when there is none.
-std::string spec_origin(const std::string& program, std::size_t line);
 
 }  // namespace ebpfgen::run

@@ -78,8 +78,10 @@ std::string exit_status_table() {
   return out;
 }
 
+std::string error_line(std::string_view message) { return "ebpfgen: error: " + shown_lines(message); }
+
 void print_error(std::string_view message, const std::vector<std::string>& notes) {
-  std::cerr << "ebpfgen: error: " << shown_lines(message) << "\n";
+  std::cerr << error_line(message) << "\n";
   for (const auto& note : notes) std::cerr << "  " << shown(note) << "\n";
 }
 

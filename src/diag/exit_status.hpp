@@ -38,6 +38,9 @@ std::string exit_status_help();
 // The docs' table of the statuses (Markdown), as README.md and docs/LANGUAGE.md hold it.
 std::string exit_status_table();
 
+// `ebpfgen: error: MESSAGE`, its control bytes escaped, without a newline: what print_error
+// prints first (a child process after fork writes it with write(2) alone).
+std::string error_line(std::string_view message);
 // Prints `ebpfgen: error: MESSAGE` on stderr, then each note on a line of its own, indented;
 // control bytes are shown escaped (shown_lines). The one way an error reaches the user.
 void print_error(std::string_view message, const std::vector<std::string>& notes = {});

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "diag/diagnostic.hpp"
+#include "diag/exit_status.hpp"
 #include <thread>
 
 #include <fmt/format.h>
@@ -49,8 +49,8 @@ LaunchedCommand::LaunchedCommand(const std::vector<std::string>& argv, const std
   std::string procs = leaf_ + "/cgroup.procs";
   // Made before the fork: the child writes them with write(2) alone, and nothing from the
   // command line reaches the terminal unescaped.
-  const std::string cannot_enter = "ebpfgen: error: cannot enter the cgroup " + shown(leaf_) + "\n";
-  const std::string cannot_run = "ebpfgen: error: cannot run " + shown(argv.front()) + ": ";
+  const std::string cannot_enter = error_line("cannot enter the cgroup " + leaf_) + "\n";
+  const std::string cannot_run = error_line("cannot run " + argv.front()) + ": ";
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("cannot fork");
   if (pid_ == 0) {  // the command: join the leaf, wait for the go, become the program

@@ -26,13 +26,7 @@ struct CheckedOperand {
   bool is_text() const { return field ? field->type == ValueType::String : source.kind == ast::Operand::Kind::String; }
 };
 
-struct CheckedCondition {
-  ast::Condition::Kind kind = ast::Condition::Kind::Compare;
-  std::string op;               // Compare: == != < <= > >=, or ast::starts_with
-  CheckedOperand lhs, rhs;      // Compare; Socket: lhs is the fd it tests
-  std::vector<CheckedCondition> children;  // And, Or: two or more; Not: one
-  Location where;
-};
+using CheckedCondition = ast::BasicCondition<CheckedOperand>;
 
 struct CheckedPrint {
   std::vector<CheckedOperand> items;  // string literals and fields

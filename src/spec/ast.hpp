@@ -56,14 +56,20 @@ struct Operand {
 // The operator of a prefix test, `FIELD starts with "TEXT"`: a Compare whose right side is the prefix.
 inline constexpr const char* starts_with = "starts with";
 
-struct Condition {
-  enum class Kind { Compare, And, Or, Not, Socket };
+enum class ConditionKind { Compare, And, Or, Not, Socket };
+
+// A condition over operands of type T: as written (Operand), or checked (CheckedOperand,
+// check/checked_block.hpp).
+template <typename T>
+struct BasicCondition {
+  using Kind = ConditionKind;
   Kind kind = Kind::Compare;
   std::string op;  // for Compare: == != < <= > >=, or starts_with
-  Operand lhs, rhs;
-  std::vector<Condition> children;  // And, Or: two or more; Not: one
+  T lhs, rhs;      // Compare; checked, a Socket test's lhs is the fd it tests
+  std::vector<BasicCondition> children;  // And, Or: two or more; Not: one
   Location where;
 };
+using Condition = BasicCondition<Operand>;
 
 struct PrintAction {
   std::vector<Operand> items;  // string literals and fields
